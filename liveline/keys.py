@@ -1,0 +1,182 @@
+"""Every Redis key Liveline uses is built here, and only here.
+
+One prefix (``ll:``); everything of a broadcast is hash-tagged by it (``ll:{b42}:q:17``) so that a Redis
+Cluster keeps a broadcast on one shard and multi-key transactions stay legal.
+"""
+
+from __future__ import annotations
+
+PREFIX = "ll"
+
+
+def _b(broadcast_id: int | str) -> str:
+    return f"{PREFIX}:{{b{broadcast_id}}}"
+
+
+# -- global ---------------------------------------------------------------------------------------------
+def broadcast_seq() -> str:
+    return f"{PREFIX}:seq:broadcast"
+
+
+def broadcasts() -> str:
+    """Sorted set of broadcast ids, scored by creation time."""
+    return f"{PREFIX}:broadcasts"
+
+
+def users() -> str:
+    """Hash: username -> JSON account."""
+    return f"{PREFIX}:users"
+
+
+def session(sid: str) -> str:
+    return f"{PREFIX}:session:{sid}"
+
+
+def user_sessions(username: str) -> str:
+    return f"{PREFIX}:user-sessions:{username}"
+
+
+def login_failures(kind: str, who: str) -> str:
+    return f"{PREFIX}:login-fail:{kind}:{who}"
+
+
+def heartbeat(role: str, ident: str) -> str:
+    return f"{PREFIX}:hb:{role}:{ident}"
+
+
+def heartbeat_pattern(role: str) -> str:
+    return f"{PREFIX}:hb:{role}:*"
+
+
+def token_bucket(token_id: str) -> str:
+    """Shared rate limiter state for one VK token (see ``sources/ratelimit.py``)."""
+    return f"{PREFIX}:vk:bucket:{token_id}"
+
+
+def vk_tokens(org: str = "default") -> str:
+    """Hash: kind (user|group) -> JSON token record of an organisation."""
+    return f"{PREFIX}:vk:tokens:{org}"
+
+
+def vk_method_blocked(token_id: str, method: str) -> str:
+    return f"{PREFIX}:vk:blocked:{token_id}:{method}"
+
+
+def taxonomy() -> str:
+    return f"{PREFIX}:taxonomy"
+
+
+def places() -> str:
+    return f"{PREFIX}:places"
+
+
+# -- per broadcast --------------------------------------------------------------------------------------
+def broadcast(broadcast_id: int | str) -> str:
+    """Hash of the broadcast's fields (title, official, tz, start, end, state...)."""
+    return f"{_b(broadcast_id)}:meta"
+
+
+def sources(broadcast_id: int | str) -> str:
+    """Hash: source id -> JSON source description."""
+    return f"{_b(broadcast_id)}:sources"
+
+
+def source_state(broadcast_id: int | str, source_id: str) -> str:
+    """Hash of an ingesting source's cursors and status (long-poll ts, last comment ids, counters, errors)."""
+    return f"{_b(broadcast_id)}:src:{source_id}"
+
+
+def inbox(broadcast_id: int | str) -> str:
+    """Stream of raw source items waiting for triage."""
+    return f"{_b(broadcast_id)}:inbox"
+
+
+def items(broadcast_id: int | str) -> str:
+    """Hash: source item key -> question id. A key maps to at most one question, forever."""
+    return f"{_b(broadcast_id)}:items"
+
+
+def events(broadcast_id: int | str) -> str:
+    """Stream: the broadcast's event log; the stream id is every reader's cursor."""
+    return f"{_b(broadcast_id)}:events"
+
+
+def question_seq(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:seq:q"
+
+
+def cluster_seq(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:seq:c"
+
+
+def question(broadcast_id: int | str, qid: int | str) -> str:
+    return f"{_b(broadcast_id)}:q:{qid}"
+
+
+def questions(broadcast_id: int | str) -> str:
+    """Sorted set of question ids by arrival."""
+    return f"{_b(broadcast_id)}:qs"
+
+
+def cluster(broadcast_id: int | str, cid: int | str) -> str:
+    return f"{_b(broadcast_id)}:c:{cid}"
+
+
+def clusters(broadcast_id: int | str) -> str:
+    """Sorted set of live cluster ids by creation."""
+    return f"{_b(broadcast_id)}:cs"
+
+
+def queue(broadcast_id: int | str) -> str:
+    """List of cluster ids in the host queue, head first."""
+    return f"{_b(broadcast_id)}:queue"
+
+
+def host_state(broadcast_id: int | str) -> str:
+    """Hash: on air cluster, since when, cue, blank/pause flags, font size."""
+    return f"{_b(broadcast_id)}:host"
+
+
+def host_key(broadcast_id: int | str) -> str:
+    """The current secret of the broadcast's host link."""
+    return f"{_b(broadcast_id)}:hostkey"
+
+
+def triage_lock(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:lock:triage"
+
+
+def triage_state(broadcast_id: int | str) -> str:
+    """Hash of per-question triage features (JSON) from which a worker rebuilds its in-memory index."""
+    return f"{_b(broadcast_id)}:triage"
+
+
+def split_pairs(broadcast_id: int | str) -> str:
+    """Set of "qa:qb" pairs a moderator split apart: never re-merged automatically."""
+    return f"{_b(broadcast_id)}:splits"
+
+
+def authors_muted(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:muted"
+
+
+def presence(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:presence"
+
+
+def appeals(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:appeals"
+
+
+def appeal(broadcast_id: int | str, aid: int | str) -> str:
+    return f"{_b(broadcast_id)}:a:{aid}"
+
+
+def replies(broadcast_id: int | str) -> str:
+    """Hash: reply guid -> JSON record of a VK reply (status, comment id, error)."""
+    return f"{_b(broadcast_id)}:replies"
+
+
+def audit(broadcast_id: int | str) -> str:
+    """Stream of moderator/staff actions with before/after."""
+    return f"{_b(broadcast_id)}:audit"
