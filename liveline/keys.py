@@ -109,22 +109,24 @@ def cluster_seq(broadcast_id: int | str) -> str:
     return f"{_b(broadcast_id)}:seq:c"
 
 
-def question(broadcast_id: int | str, qid: int | str) -> str:
-    return f"{_b(broadcast_id)}:q:{qid}"
-
-
 def questions(broadcast_id: int | str) -> str:
-    """Sorted set of question ids by arrival."""
+    """Hash: question id -> JSON question. One hash so a snapshot is one atomic read."""
     return f"{_b(broadcast_id)}:qs"
 
 
-def cluster(broadcast_id: int | str, cid: int | str) -> str:
-    return f"{_b(broadcast_id)}:c:{cid}"
-
-
 def clusters(broadcast_id: int | str) -> str:
-    """Sorted set of live cluster ids by creation."""
+    """Hash: cluster id -> JSON cluster (the unit moderators act on; its leader is what the host reads)."""
     return f"{_b(broadcast_id)}:cs"
+
+
+def cluster_version(broadcast_id: int | str, cid: int | str) -> str:
+    """Counter bumped by every write to one cluster; writers WATCH it (versioned, optimistic writes)."""
+    return f"{_b(broadcast_id)}:cv:{cid}"
+
+
+def pending_support(broadcast_id: int | str) -> str:
+    """Hash: parent item key -> JSON list of support replies that arrived before their parent."""
+    return f"{_b(broadcast_id)}:pending-support"
 
 
 def queue(broadcast_id: int | str) -> str:
@@ -180,3 +182,7 @@ def replies(broadcast_id: int | str) -> str:
 def audit(broadcast_id: int | str) -> str:
     """Stream of moderator/staff actions with before/after."""
     return f"{_b(broadcast_id)}:audit"
+
+
+def manual_seq(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:seq:manual"

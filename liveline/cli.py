@@ -1,0 +1,206 @@
+"""The ``liveline`` command: everything an admin scripts, and the production roles."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from typing import Any
+
+import redis
+
+from liveline import settings as settings_mod
+from liveline.errors import LivelineError
+
+
+def _redis(s: settings_mod.Settings) -> redis.Redis:
+    if not s.redis_url:
+        raise SystemExit("LIVELINE_REDIS_URL не задан (для демо: `liveline demo` запускает свой Redis)")
+    return redis.Redis.from_url(s.redis_url)
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if not value:
+            raise SystemExit(f"переменная окружения {args.password_env} пуста")
+        return value
+    first = getpass.getpass("Пароль: ")
+    if first != getpass.getpass("Ещё раз: "):
+        raise SystemExit("пароли не совпадают")
+    return first
+
+
+def cmd_user(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline import auth
+
+    r = _redis(s)
+    if args.action == "add":
+        if not args.role:
+            raise SystemExit("укажите --role: " + ", ".join(auth.ROLES))
+        auth.add_user(r, args.username, _password(args), args.role, args.department or "", args.name or "")
+        print(f"пользователь {args.username} ({args.role}) добавлен")
+    elif args.action == "passwd":
+        auth.set_password(r, args.username, _password(args))
+        print("пароль изменён; все сеансы пользователя закрыты")
+    elif args.action == "disable":
+        auth.set_disabled(r, args.username, True)
+        print(f"пользователь {args.username} отключён")
+    elif args.action == "enable":
+        auth.set_disabled(r, args.username, False)
+        print(f"пользователь {args.username} включён")
+
+
+def cmd_broadcast(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline import broadcasts
+
+    r = _redis(s)
+    if args.action == "create":
+        bid = broadcasts.create(r, args.title, args.official or "", args.tz, args.start or "", args.end or "",
+                                actor="cli")
+        print(bid)
+    elif args.action == "start":
+        broadcasts.start(r, args.id, actor="cli")
+    elif args.action == "end":
+        broadcasts.end(r, args.id, actor="cli")
+    elif args.action == "list":
+        for b in broadcasts.list_all(r):
+            print(f"{b['id']}\t{b['state']}\t{b['start'] or '-'}\t{b['title']}")
+
+
+def cmd_source(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline.views.broadcasts import add_source_from_text
+
+    src = add_source_from_text(_redis(s), args.broadcast, args.url)
+    print(src["id"])
+
+
+def cmd_export(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline import exports
+
+    r = _redis(s)
+    out = open(args.output, "wb") if args.output else sys.stdout.buffer
+    try:
+        if args.what == "questions":
+            exports.questions(r, args.id, args.format, out)
+    finally:
+        if args.output:
+            out.close()
+
+
+def cmd_vk(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline.sources import tokens
+
+    r = _redis(s)
+    kind = "user" if args.user else "group"
+    value = os.environ.get(args.token_env) if args.token_env else getpass.getpass("Ключ доступа VK: ")
+    if not value:
+        raise SystemExit("пустой ключ доступа")
+    tokens.set_token(r, kind, value.strip(), group_id=args.group_id, org=args.org)
+    print(f"ключ ({'пользователя' if kind == 'user' else 'сообщества'}) сохранён")
+
+
+def cmd_cluster(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline.triage import offline
+
+    offline.run(args.input, sys.stdout, places_path=args.places)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="liveline", description="Liveline: прямые линии ВКонтакте")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="всё сразу с демонстрационной прямой линией (свой Redis, если не задан)")
+    sub.add_parser("web", help="веб-сервер")
+    w = sub.add_parser("worker", help="разбор вопросов и фоновые задачи")
+    w.add_argument("--burst", action="store_true", help="выполнить задачи из очереди и выйти")
+    sub.add_parser("ingest", help="сбор комментариев из источников")
+
+    u = sub.add_parser("user", help="пользователи")
+    u.add_argument("action", choices=["add", "passwd", "disable", "enable"])
+    u.add_argument("username")
+    u.add_argument("--role")
+    u.add_argument("--department")
+    u.add_argument("--name")
+    u.add_argument("--password-env", help="взять пароль из этой переменной окружения")
+
+    b = sub.add_parser("broadcast", help="прямые линии")
+    bsub = b.add_subparsers(dest="action", required=True)
+    c = bsub.add_parser("create")
+    c.add_argument("--title", required=True)
+    c.add_argument("--official", default="")
+    c.add_argument("--tz", required=True)
+    c.add_argument("--start")
+    c.add_argument("--end")
+    for name in ("start", "end"):
+        x = bsub.add_parser(name)
+        x.add_argument("id", type=int)
+    bsub.add_parser("list")
+
+    so = sub.add_parser("source", help="источники вопросов")
+    sosub = so.add_subparsers(dest="action", required=True)
+    sa = sosub.add_parser("add")
+    sa.add_argument("broadcast", type=int)
+    sa.add_argument("url")
+
+    e = sub.add_parser("export", help="выгрузки")
+    e.add_argument("what", choices=["questions"])
+    e.add_argument("id", type=int)
+    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.add_argument("--output", "-o")
+
+    v = sub.add_parser("vk", help="ключи доступа ВКонтакте")
+    vsub = v.add_subparsers(dest="vk_command", required=True)
+    t = vsub.add_parser("token")
+    tsub = t.add_subparsers(dest="token_command", required=True)
+    ts = tsub.add_parser("set")
+    kind = ts.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--user", action="store_true")
+    kind.add_argument("--group", action="store_true")
+    ts.add_argument("--group-id", type=int)
+    ts.add_argument("--org", default="default")
+    ts.add_argument("--token-env", help="взять ключ из этой переменной окружения")
+
+    cl = sub.add_parser("cluster", help="разобрать вопросы из файла JSONL (как живой разбор)")
+    cl.add_argument("input")
+    cl.add_argument("--places", help="CSV: settlement,street_type,street")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    s = settings_mod.load()
+    logging.basicConfig(level=getattr(logging, s.log_level.upper(), logging.INFO),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from liveline import processes
+
+    handlers: dict[str, Any] = {
+        "web": lambda: processes.web(s),
+        "worker": lambda: processes.worker(s, burst=args.burst),
+        "ingest": lambda: processes.ingest(s),
+        "user": lambda: cmd_user(args, s),
+        "broadcast": lambda: cmd_broadcast(args, s),
+        "source": lambda: cmd_source(args, s),
+        "export": lambda: cmd_export(args, s),
+        "vk": lambda: cmd_vk(args, s),
+        "cluster": lambda: cmd_cluster(args, s),
+    }
+    try:
+        if args.command == "demo":
+            from liveline.demo.run import main as demo_main
+
+            return demo_main(s)
+        handlers[args.command]()
+    except LivelineError as exc:
+        print(f"ошибка: {exc.message}", file=sys.stderr)
+        return 2
+    except redis.ConnectionError as exc:
+        print(f"ошибка: Redis недоступен ({exc})", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Templates: one Jinja2 environment with autoescape everywhere, and one ``render_fragment``.
+
+Pages live in ``templates/``, fragments in ``templates/partials/``. User text is never marked safe.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from liveline.auth import ROLES
+from liveline.broadcasts import SOURCE_KINDS, STATE_LABELS
+from liveline.clusters import FILTER_LABELS, REJECT_REASONS, STATUS_LABELS
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SOURCE_LABELS = {"post": "пост", "chat": "чат эфира", "manual": "вручную", "demo": "демо"}
+
+
+def _clock(ts: float | str | None, tz: str = "Europe/Moscow") -> str:
+    if not ts:
+        return ""
+    return datetime.fromtimestamp(float(ts), tz=ZoneInfo(tz)).strftime("%H:%M")
+
+
+def _datetime(value: float | str | None, tz: str = "Europe/Moscow") -> str:
+    if not value:
+        return ""
+    if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
+        dt = datetime.fromisoformat(value)
+    else:
+        dt = datetime.fromtimestamp(float(value), tz=timezone.utc)
+    return dt.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
+
+
+def _duration(seconds: float | int | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    h, rest = divmod(abs(s), 3600)
+    m, sec = divmod(rest, 60)
+    sign = "−" if s < 0 else ""
+    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(clock=_clock, datetime=_datetime, duration=_duration)
+    env.globals.update(
+        STATUS_LABELS=STATUS_LABELS, REJECT_REASONS=REJECT_REASONS, FILTER_LABELS=FILTER_LABELS,
+        SOURCE_LABELS=SOURCE_LABELS, STATE_LABELS=STATE_LABELS, SOURCE_KINDS=SOURCE_KINDS, ROLES=ROLES,
+        plural=_plural, now=time.time,
+    )
+    return env
+
+
+_ENV: Environment | None = None
+
+
+def env() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = make_env()
+    return _ENV
+
+
+def render_fragment(name: str, **ctx: Any) -> str:
+    """Render a template (a page or a ``partials/`` fragment) to a string."""
+    return env().get_template(name).render(**ctx)

@@ -1,0 +1,77 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from liveline import auth
+from liveline.errors import TooManyRequests
+from liveline.views.common import base_ctx, call, form, page, r, session
+
+
+def _safe_next(value: str) -> str:
+    parts = urlsplit(value or "/")
+    if parts.scheme or parts.netloc or not (parts.path or "/").startswith("/") or value.startswith("//"):
+        return "/"
+    return value or "/"
+
+
+def _set_cookie(request: Request, response: Response, sid: str) -> None:
+    settings = request.app.state.settings
+    response.set_cookie(auth.COOKIE, request.app.state.signer.dumps(sid), httponly=True, samesite="lax",
+                        secure=settings.cookie_secure, path="/")
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html", next=_safe_next(request.query_params.get("next", "/")), error="")
+
+
+async def login(request: Request) -> Response:
+    data = await form(request)
+    username, password = data.get("username", "").strip(), data.get("password", "")
+    nxt = _safe_next(data.get("next", "/"))
+    address = request.client.host if request.client else ""
+    try:
+        user = await call(auth.authenticate, r(request), username, password, address)
+    except TooManyRequests as exc:
+        return page(request, "login.html", status_code=429, next=nxt, error=exc.message)
+    if user is None:
+        return page(request, "login.html", status_code=401, next=nxt, error="Неверное имя или пароль")
+    settings = request.app.state.settings
+    s = await call(auth.create_session, r(request), user.username, user.role, user.department,
+                   settings.session_idle_s)
+    response = RedirectResponse(nxt, status_code=303)
+    _set_cookie(request, response, s.sid)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    await form(request)
+    s = request.scope.get("ll_session")
+    if s is not None:
+        await call(auth.drop_session, r(request), s)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.COOKIE, path="/")
+    return response
+
+
+async def logout_everywhere(request: Request) -> Response:
+    await form(request)
+    s = session(request)
+    await call(auth.logout_everywhere, r(request), s.username)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(auth.COOKIE, path="/")
+    return response
+
+
+async def home(request: Request) -> Response:
+    s = session(request)
+    if s.role == "host":
+        return RedirectResponse(f"/b/{s.broadcast}/host", status_code=303)
+    return RedirectResponse("/broadcasts", status_code=303)
+
+
+__all__ = ["login_form", "login", "logout", "logout_everywhere", "home", "base_ctx"]

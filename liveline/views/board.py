@@ -1,0 +1,119 @@
+"""The moderator board: the page, card actions, manual entry, cluster members, merge and split.
+
+Actions answer 204: the change reaches every board (the actor's too) through the broadcast's event stream.
+A lost versioned write answers 409 with a flash that says who changed the card.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from liveline import broadcasts, clusters, inbox, keys, merges, questions
+from liveline.errors import BadRequest
+from liveline.inbox import SourceItem
+from liveline.views.common import call, form, fragment, no_content, page, r, session
+
+
+def _bid(request: Request) -> int:
+    return int(request.path_params["bid"])
+
+
+def board_page(request: Request) -> Response:
+    rc = r(request)
+    bid = _bid(request)
+    b = broadcasts.get(rc, bid)
+    from liveline.triage.topics import DEFAULT_TAXONOMY
+
+    return page(request, "board.html", b=b, topics=DEFAULT_TAXONOMY)
+
+
+def _version(data: dict[str, str]) -> int | None:
+    v = data.get("version", "")
+    return int(v) if v.isdigit() else None
+
+
+ACTIONS = {
+    "approve": lambda rc, b, cid, by, d: clusters.approve(rc, b, cid, by, _version(d)),
+    "reject": lambda rc, b, cid, by, d: clusters.reject(rc, b, cid, by, d.get("reason", ""), _version(d)),
+    "restore": lambda rc, b, cid, by, d: clusters.restore(rc, b, cid, by, _version(d)),
+    "queue": lambda rc, b, cid, by, d: clusters.enqueue(rc, b, cid, by, _version(d)),
+    "unqueue": lambda rc, b, cid, by, d: clusters.unqueue(rc, b, cid, by, _version(d)),
+    "on_air": lambda rc, b, cid, by, d: clusters.on_air(rc, b, cid, by, _version(d)),
+    "answered": lambda rc, b, cid, by, d: clusters.answered(rc, b, cid, by, _version(d)),
+    "return": lambda rc, b, cid, by, d: clusters.return_to_queue(rc, b, cid, by, _version(d)),
+    "edit": lambda rc, b, cid, by, d: clusters.edit_reading(rc, b, cid, d.get("text", ""), by, _version(d)),
+    "topic": lambda rc, b, cid, by, d: clusters.set_topic(rc, b, cid, d.get("topic", "other"),
+                                                          d.get("department", ""), by, _version(d)),
+    "pin": lambda rc, b, cid, by, d: clusters.pin(rc, b, cid, d.get("pinned", "1") == "1", by, _version(d)),
+    "take": lambda rc, b, cid, by, d: clusters.take(rc, b, cid, by, release=d.get("release") == "1"),
+    "move": lambda rc, b, cid, by, d: clusters.move(rc, b, cid, int(d.get("position", "0") or 0), by),
+}
+
+
+async def act(request: Request) -> Response:
+    data = await form(request)
+    action = request.path_params["action"]
+    fn = ACTIONS.get(action)
+    if fn is None:
+        raise BadRequest("Неизвестное действие")
+    s = session(request)
+    await call(fn, r(request), _bid(request), request.path_params["cid"], s.username, data)
+    return no_content()
+
+
+async def merge(request: Request) -> Response:
+    data = await form(request)
+    s = session(request)
+    target, source = data.get("target", "").strip(), data.get("source", "").strip()
+    if not target.isdigit() or not source.isdigit():
+        raise BadRequest("Укажите номера двух вопросов для объединения")
+    await call(merges.merge, r(request), _bid(request), target, source, s.username,
+               _version({"version": data.get("target_version", "")}),
+               _version({"version": data.get("source_version", "")}))
+    return no_content()
+
+
+async def split(request: Request) -> Response:
+    data = await form(request)
+    s = session(request)
+    await call(merges.split, r(request), _bid(request), request.path_params["cid"], request.path_params["qid"],
+               s.username, _version(data))
+    return no_content()
+
+
+def members(request: Request) -> Response:
+    rc = r(request)
+    bid = _bid(request)
+    c = clusters.get(rc, bid, request.path_params["cid"])
+    qs = questions.many(rc, bid, c["members"])
+    supporters = [q for q in questions.all_questions(rc, bid) if q.get("support_for") in set(c["members"])] \
+        if len(c["supporters"]) else []
+    b = broadcasts.get(rc, bid)
+    return fragment("partials/_members.html", c=c, members=qs, supporters=supporters, b=b, tz=b["tz"])
+
+
+def manual_entry(rc: Any, bid: int, text: str, author: str, by: str) -> str:
+    """A question typed in by a moderator (phone calls): it goes through the inbox like any other."""
+    text = text.strip()
+    if not text:
+        raise BadRequest("Введите текст вопроса")
+    if len(text) > 16_000:
+        raise BadRequest("Слишком длинный текст (больше 16 000 символов)")
+    n = int(rc.incr(keys.manual_seq(bid)))
+    item = SourceItem(key=f"manual:{n}", kind="new", source_id="manual", text=text,
+                      author_id=f"manual:{by}:{n}", author_name=author.strip() or "Звонок в студию",
+                      created_at=time.time(), via="manual", raw={"text": text, "author": author, "by": by})
+    inbox.append(rc, bid, [item])
+    return item.key
+
+
+async def manual(request: Request) -> Response:
+    data = await form(request)
+    s = session(request)
+    await call(manual_entry, r(request), _bid(request), data.get("text", ""), data.get("author", ""),
+               s.username)
+    return fragment("partials/_flash.html", kind="ok", message="Вопрос добавлен: он появится на доске после разбора")

@@ -1,0 +1,150 @@
+"""Broadcast admin: list, create, the broadcast page (sources, start/end, host link, ingestion status)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from liveline import auth, broadcasts, keys
+from liveline.errors import BadRequest, LivelineError
+from liveline.views.common import call, form, page, r, session
+
+
+def _bid(request: Request) -> int:
+    return int(request.path_params["bid"])
+
+
+def source_statuses(rc: Any, bid: int) -> list[dict[str, Any]]:
+    out = []
+    for src in broadcasts.sources(rc, bid):
+        raw = rc.hgetall(keys.source_state(bid, src["id"]))
+        st = {k.decode(): v.decode() for k, v in raw.items()}
+        out.append({"source": src, "status": st})
+    return out
+
+
+def list_page(request: Request) -> Response:
+    rc = r(request)
+    return page(request, "broadcasts.html", broadcasts=broadcasts.list_all(rc), error="", values={})
+
+
+async def create(request: Request) -> Response:
+    data = await form(request)
+    s = session(request)
+    try:
+        bid = await call(broadcasts.create, r(request), data.get("title", ""), data.get("official", ""),
+                         data.get("tz", "Europe/Moscow") or "Europe/Moscow", data.get("start", ""),
+                         data.get("end", ""), s.username)
+    except BadRequest as exc:
+        rc = r(request)
+        return page(request, "broadcasts.html", status_code=400, broadcasts=broadcasts.list_all(rc),
+                    error=exc.message, values=data)
+    if data.get("demo"):
+        await call(broadcasts.add_source, r(request), bid, {"kind": "demo"})
+    return RedirectResponse(f"/b/{bid}", status_code=303)
+
+
+def detail(request: Request) -> Response:
+    rc = r(request)
+    bid = _bid(request)
+    b = broadcasts.get(rc, bid)
+    s = session(request)
+    host_url = ""
+    if s.role == "admin":
+        host_url = str(request.url_for("host_link", bid=bid, key=broadcasts.host_key(rc, bid)))
+    return page(request, "broadcast.html", b=b, sources=source_statuses(rc, bid), host_url=host_url,
+                error=request.query_params.get("error", ""))
+
+
+def status_fragment(request: Request) -> Response:
+    from liveline.views.common import fragment
+
+    rc = r(request)
+    bid = _bid(request)
+    return fragment("partials/_ingest_status.html", b=broadcasts.get(rc, bid), sources=source_statuses(rc, bid))
+
+
+async def transition(request: Request) -> Response:
+    await form(request)
+    s = session(request)
+    action = request.path_params["action"]
+    fn = {"start": broadcasts.start, "end": broadcasts.end, "close": broadcasts.close}.get(action)
+    if fn is None:
+        raise BadRequest("Неизвестное действие")
+    await call(fn, r(request), _bid(request), s.username)
+    return RedirectResponse(f"/b/{_bid(request)}", status_code=303)
+
+
+async def add_source(request: Request) -> Response:
+    data = await form(request)
+    bid = _bid(request)
+    try:
+        await call(add_source_from_text, r(request), bid, data.get("url", ""))
+    except LivelineError as exc:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/b/{bid}?error={quote(exc.message)}", status_code=303)
+    return RedirectResponse(f"/b/{bid}", status_code=303)
+
+
+def add_source_from_text(rc: Any, bid: int, text: str) -> dict[str, Any]:
+    """A source from what an admin pasted: a VK post or video URL, or the word "demo"."""
+    text = text.strip()
+    if text.lower() in {"demo", "демо"}:
+        return broadcasts.add_source(rc, bid, {"kind": "demo"})
+    from liveline.sources.vk_urls import VkUrlError, parse_vk_url
+
+    try:
+        target = parse_vk_url(text)
+    except VkUrlError as exc:
+        raise BadRequest(str(exc)) from exc
+    kind = "vk_wall" if target.kind == "wall" else "vk_video"
+    return broadcasts.add_source(rc, bid, {"kind": kind, "owner_id": target.owner_id,
+                                           "item_id": target.item_id, "url": text, "org": "default"})
+
+
+async def remove_source(request: Request) -> Response:
+    await form(request)
+    await call(broadcasts.remove_source, r(request), _bid(request), request.path_params["sid"])
+    return RedirectResponse(f"/b/{_bid(request)}", status_code=303)
+
+
+async def rotate_host_link(request: Request) -> Response:
+    await form(request)
+    await call(broadcasts.rotate_host_key, r(request), _bid(request))
+    return RedirectResponse(f"/b/{_bid(request)}", status_code=303)
+
+
+def users_page(request: Request) -> Response:
+    return page(request, "users.html", users=auth.list_users(r(request)), error="")
+
+
+async def users_add(request: Request) -> Response:
+    data = await form(request)
+    try:
+        await call(auth.add_user, r(request), data.get("username", ""), data.get("password", ""),
+                   data.get("role", ""), data.get("department", ""), data.get("display_name", ""))
+    except LivelineError as exc:
+        return page(request, "users.html", status_code=400, users=auth.list_users(r(request)), error=exc.message)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+async def users_disable(request: Request) -> Response:
+    data = await form(request)
+    await call(auth.set_disabled, r(request), request.path_params["username"], data.get("enable") != "1")
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def audit_page(request: Request) -> Response:
+    from liveline.events import read_audit
+
+    rc = r(request)
+    bid = _bid(request)
+    rows = read_audit(rc, bid)
+    for row in rows:
+        row["before_json"] = json.dumps(row["before"], ensure_ascii=False, indent=1)
+        row["after_json"] = json.dumps(row["after"], ensure_ascii=False, indent=1)
+    return page(request, "audit.html", b=broadcasts.get(rc, bid), rows=rows)
