@@ -41,3 +41,43 @@ def pytest_report_header(config: pytest.Config) -> str:
     from liveline.redisproc import find_redis_server
 
     return f"redis-server: {find_redis_server(os.environ.get('LIVELINE_REDIS_BINARY'))}"
+
+
+# -- the web app --------------------------------------------------------------------------------------
+import json as _json  # noqa: E402
+
+from starlette.datastructures import Secret  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from liveline import auth  # noqa: E402
+from liveline.settings import Settings  # noqa: E402
+
+
+@pytest.fixture
+def settings(redis_server: RedisProcess, tmp_path: Path) -> Settings:
+    return Settings(redis_url=redis_server.url, secret_key=Secret("test-secret-key"), var_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def client(r: redis.Redis, settings: Settings) -> Iterator[TestClient]:
+    from liveline.app import create_app
+
+    with TestClient(create_app(settings), base_url="http://testserver") as c:
+        yield c
+
+
+def login(client: TestClient, r: redis.Redis, username: str = "anna", role: str = "moderator",
+          department: str = "") -> str:
+    """Create the account if needed, log in, and return the session's CSRF token."""
+    if auth.get_user(r, username) is None:
+        auth.add_user(r, username, "correct horse battery", role, department or ("ЖКХ" if role == "staff" else ""))
+    resp = client.post("/login", data={"username": username, "password": "correct horse battery", "next": "/"},
+                       follow_redirects=False)
+    assert resp.status_code == 303, resp.text
+    raw = client.cookies.get(auth.COOKIE)
+    sid = client.app.state.signer.loads(raw)  # type: ignore[attr-defined]
+    return _json.loads(r.get(f"ll:session:{sid}"))["csrf"]
+
+
+def htmx_headers(csrf: str) -> dict[str, str]:
+    return {"HX-Request": "true", "X-CSRF-Token": csrf, "Origin": "http://testserver"}
