@@ -71,6 +71,8 @@ async def home(request: Request) -> Response:
     s = session(request)
     if s.role == "host":
         return RedirectResponse(f"/b/{s.broadcast}/host", status_code=303)
+    if s.role == "staff":
+        return RedirectResponse("/appeals", status_code=303)
     return RedirectResponse("/broadcasts", status_code=303)
 
 
