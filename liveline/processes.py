@@ -74,7 +74,11 @@ def ingest(settings: Settings) -> None:
     stop = threading.Event()
     _stop_on_signals(stop)
     beater = Beater(r, "ingest").start()
+    from liveline.sources.vk_ingest import VkIngest, VkIngestSettings
+
     ing = Ingest(r, settings.demo_speed)
+    ing.vk = VkIngest(r, VkIngestSettings.from_settings(settings),
+                      lambda: [(b, s) for b, s in ing.active_sources() if s["kind"] in ("vk_wall", "vk_video")])
     try:
         ing.run(stop)
     finally:
