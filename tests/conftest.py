@@ -40,7 +40,11 @@ def own_redis(tmp_path: Path) -> Iterator[RedisProcess]:
 def pytest_report_header(config: pytest.Config) -> str:
     from liveline.redisproc import find_redis_server
 
-    return f"redis-server: {find_redis_server(os.environ.get('LIVELINE_REDIS_BINARY'))}"
+    import subprocess
+
+    binary = find_redis_server(os.environ.get("LIVELINE_REDIS_BINARY"))
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    return f"redis-server: {binary}: {version}"
 
 
 # -- the web app --------------------------------------------------------------------------------------
