@@ -103,6 +103,14 @@ def cmd_vk(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     print(f"ключ ({'пользователя' if kind == 'user' else 'сообщества'}) сохранён")
 
 
+def cmd_places(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline import catalog
+
+    with open(args.file, encoding="utf-8-sig") as fh:
+        n = catalog.import_places(_redis(s), fh.read())
+    print(f"загружено улиц: {n}")
+
+
 def cmd_cluster(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     from liveline.triage import offline
 
@@ -163,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     ts.add_argument("--org", default="default")
     ts.add_argument("--token-env", help="взять ключ из этой переменной окружения")
 
+    pl = sub.add_parser("places", help="справочник улиц")
+    plsub = pl.add_subparsers(dest="action", required=True)
+    pi = plsub.add_parser("import", help="загрузить CSV: settlement,street_type,street")
+    pi.add_argument("file")
+
     cl = sub.add_parser("cluster", help="разобрать вопросы из файла JSONL (как живой разбор)")
     cl.add_argument("input")
     cl.add_argument("--places", help="CSV: settlement,street_type,street")
@@ -186,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": lambda: cmd_export(args, s),
         "vk": lambda: cmd_vk(args, s),
         "cluster": lambda: cmd_cluster(args, s),
+        "places": lambda: cmd_places(args, s),
     }
     try:
         if args.command == "demo":

@@ -12,7 +12,6 @@ broadcast it rebuilds it from Redis, and before each batch it catches up with th
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -23,27 +22,18 @@ from typing import Any
 
 import redis
 
-from liveline import broadcasts, keys, questions
+from liveline import broadcasts, catalog, keys, questions
 from liveline.events import Event
 from liveline.inbox import SourceItem
 from liveline.questions import Triaged
 from liveline.triage.pipeline import Analysis, Triage
-from liveline.triage.places import Gazetteer, Place
+from liveline.triage.places import Place
 
 log = logging.getLogger("liveline.triage")
 GROUP = "triage"
 LOCK_MS = 30_000
 RECLAIM_IDLE_MS = 15_000
 BATCH = 200
-
-
-def load_gazetteer(r: redis.Redis, csv_path: str = "") -> Gazetteer | None:
-    raw = r.get(keys.places())
-    if raw:
-        return Gazetteer.from_rows(json.loads(raw))
-    if csv_path:
-        return Gazetteer.from_csv(csv_path)
-    return None
 
 
 def place_label(place: dict[str, Any] | None) -> str:
@@ -118,7 +108,7 @@ class TriageWorker:
         """The index from Redis: every question of the broadcast, in arrival order."""
         started = time.perf_counter()
         cursor = self.r.xrevrange(keys.events(b), count=1)
-        st = BroadcastTriage(b, Triage(load_gazetteer(self.r, self.places_csv)),
+        st = BroadcastTriage(b, Triage(catalog.gazetteer(self.r, self.places_csv), catalog.taxonomy(self.r)),
                              cursor[0][0].decode() if cursor else "0-0")
         for q in questions.all_questions(self.r, b):
             self._index_question(st, q)

@@ -7,8 +7,6 @@ worker and the ingest process as child processes until Ctrl-C / SIGTERM, and sto
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import signal
 import subprocess
@@ -20,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from liveline import auth, broadcasts, keys
+from liveline import auth, broadcasts, catalog, keys
 from liveline.redisproc import RedisProcess
 from liveline.settings import Settings
 
@@ -41,8 +39,7 @@ def seed(r: redis.Redis) -> int:
         if auth.get_user(r, username) is None:
             auth.add_user(r, username, password, role, dept, name)
     if not r.exists(keys.places()):
-        with open(PLACES, encoding="utf-8") as fh:
-            r.set(keys.places(), json.dumps(list(csv.DictReader(fh)), ensure_ascii=False))
+        catalog.import_places(r, PLACES.read_text(encoding="utf-8"))
     for b in broadcasts.list_all(r):
         if b["title"] == DEMO_TITLE and b["state"] == "live":
             return int(b["id"])
