@@ -186,3 +186,51 @@ def audit(broadcast_id: int | str) -> str:
 
 def manual_seq(broadcast_id: int | str) -> str:
     return f"{_b(broadcast_id)}:seq:manual"
+
+
+# -- appeals (follow-up) --
+# ``appeals(b)`` above is the hash aid -> JSON appeal (one read lists a broadcast's appeals);
+# ``appeal(b, aid)`` is that appeal's version counter, which every appeal verb WATCHes.
+def appeal_seq(broadcast_id: int | str) -> str:
+    return f"{_b(broadcast_id)}:seq:a"
+
+
+def appeal_by_cluster(broadcast_id: int | str) -> str:
+    """Hash: cluster id -> appeal id. One appeal per cluster, however often appeals are created."""
+    return f"{_b(broadcast_id)}:a-by-c"
+
+
+def appeal_review(broadcast_id: int | str) -> str:
+    """Hash: cluster id -> JSON note of a still-new cluster held for a last review after the end."""
+    return f"{_b(broadcast_id)}:a-review"
+
+
+def reply_index(broadcast_id: int | str) -> str:
+    """Hash: source item key of one of OUR VK replies -> "aid:qid" (a citizen answering under it)."""
+    return f"{_b(broadcast_id)}:reply-index"
+
+
+def routing() -> str:
+    """Hash: "topic|settlement" (or "topic|*") -> department; the admin's routing table."""
+    return f"{PREFIX}:routing"
+
+
+def department_heads() -> str:
+    """Hash: department -> username of its head (who gets escalations)."""
+    return f"{PREFIX}:dept-heads"
+
+
+def appeal_settings() -> str:
+    """Hash of follow-up settings: deadline rule, reply templates, watch hours, registration reply."""
+    return f"{PREFIX}:appeal-settings"
+
+
+def appeal_notices(broadcast_id: int | str) -> str:
+    """Stream of a broadcast's appeal reminders and escalations (kind, department, recipients, appeal)."""
+    return f"{_b(broadcast_id)}:a-notices"
+
+
+
+def vk_token_refresh_lock(org: str = "default") -> str:
+    """Held while one process renews an organisation's VK ID user token."""
+    return f"{PREFIX}:vk:refresh-lock:{org}"
