@@ -24,7 +24,7 @@ from liveline.permissions import ADMIN, BOARD, BOARD_READ, HOST_CONTROL, HOST_SC
 from liveline.security import SecurityMiddleware
 from liveline.settings import Settings
 from liveline.views import auth as auth_views
-from liveline.views import appeals, board, broadcasts, catalog, health, host, live
+from liveline.views import appeals, board, broadcasts, catalog, health, host, live, vk
 from liveline.views.common import fragment, is_htmx, page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -64,6 +64,8 @@ def routes() -> list:  # type: ignore[type-arg]
         route("/admin/catalog", catalog.catalog_page, "catalog", ADMIN),
         route("/admin/catalog/places", catalog.import_places, "catalog_places", ADMIN, P),
         route("/admin/catalog/topics", catalog.edit_topic, "catalog_topic", ADMIN, P),
+        route("/admin/vk", vk.vk_page, "vk_tokens", ADMIN),
+        route("/admin/vk", vk.set_token, "vk_token_set", ADMIN, P),
         *appeals.routes(),
         ws_route("/ws/b/{bid:int}/board", live.board_socket, "ws_board", BOARD),
         ws_route("/ws/b/{bid:int}/host", live.host_socket, "ws_host", HOST_SCREEN),
