@@ -1,0 +1,71 @@
+"""The `liveline` command as admins script it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import redis
+
+from liveline import auth, broadcasts, questions
+from liveline.redisproc import RedisProcess
+from tests.helpers import item, triaged
+
+
+def run(redis_server: RedisProcess, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "liveline.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "LIVELINE_REDIS_URL": redis_server.url, **(env or {})}, timeout=60)
+
+
+def test_broadcast_create_prints_only_the_new_id_and_times_are_local(redis_server: RedisProcess,
+                                                                     r: redis.Redis) -> None:
+    out = run(redis_server, "broadcast", "create", "--title", "Прямая линия", "--official", "Глава",
+              "--tz", "Europe/Volgograd", "--start", "2026-11-25T18:00", "--end", "2026-11-25T19:30+03:00")
+    assert out.returncode == 0, out.stderr
+    bid = int(out.stdout.strip())
+    b = broadcasts.get(r, bid)
+    assert b["start"] == "2026-11-25T18:00:00+03:00" and b["tz"] == "Europe/Volgograd"
+    assert run(redis_server, "broadcast", "start", str(bid)).returncode == 0
+    listing = run(redis_server, "broadcast", "list").stdout
+    assert f"{bid}\tlive" in listing
+
+
+def test_a_bad_time_zone_is_a_clear_error(redis_server: RedisProcess, r: redis.Redis) -> None:
+    out = run(redis_server, "broadcast", "create", "--title", "X", "--tz", "Mars/Olympus")
+    assert out.returncode == 2 and "часовой пояс" in out.stderr
+
+
+def test_user_add_takes_the_password_from_an_env_variable(redis_server: RedisProcess, r: redis.Redis) -> None:
+    out = run(redis_server, "user", "add", "olga", "--role", "staff", "--department", "Отдел ЖКХ",
+              "--password-env", "PW", env={"PW": "long enough pw"})
+    assert out.returncode == 0, out.stderr
+    assert auth.authenticate(r, "olga", "long enough pw") is not None
+    assert run(redis_server, "user", "disable", "olga").returncode == 0
+    assert auth.authenticate(r, "olga", "long enough pw") is None
+
+
+def test_export_questions_has_one_line_per_question_with_the_source_key(redis_server: RedisProcess,
+                                                                         r: redis.Redis) -> None:
+    bid = broadcasts.create(r, "Линия", "Глава", "Europe/Moscow")
+    questions.ingest(r, bid, item(1, "=HYPERLINK(\"http://evil\") дорога"), triaged("=HYPERLINK(\"http://evil\") дорога"))
+    questions.ingest(r, bid, item(2, "+1", parent_key="demo:1"), triaged("+1"))
+    out = run(redis_server, "export", "questions", str(bid), "--format", "jsonl")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [row["source"] for row in rows] == ["demo:1", "demo:2"]
+    assert {"id", "source", "author", "text", "reading_text", "status", "cluster", "support"} <= set(rows[0])
+    assert rows[0]["support"] == 2 and rows[1]["status"] == "support"
+    out = run(redis_server, "export", "questions", str(bid), "--format", "csv")
+    table = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
+    assert table[0][:3] == ["id", "source", "author"] and table[1][4].startswith("'=")
+
+
+def test_source_add_explains_a_bad_url_in_russian(redis_server: RedisProcess, r: redis.Redis) -> None:
+    bid = broadcasts.create(r, "Линия", "Глава", "Europe/Moscow")
+    ok = run(redis_server, "source", "add", str(bid), "https://vk.com/wall-12345_678")
+    assert ok.returncode == 0 and ok.stdout.strip().startswith("s")
+    bad = run(redis_server, "source", "add", str(bid), "https://example.com/wall-1_2")
+    assert bad.returncode == 2 and "ВКонтакте" in bad.stderr
