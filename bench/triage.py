@@ -1,0 +1,286 @@
+"""Triage quality on the hand-labelled set, and speed through ``Triage.analyse`` + ``Triage.cluster``.
+
+    .venv/bin/python bench/triage.py            # quality (both halves, errors listed) and speed
+    .venv/bin/python bench/triage.py --scale N  # N synthetic questions: time and RSS
+
+Split: the held-out half is the ids with ``zlib.crc32(id) % 2 == 1``; thresholds were tuned on the other.
+Each half is clustered on its own, in id order, as a live stream would be.
+
+Metrics
+* auto: pairwise P/R/F1 and B-cubed F1 of the auto-merged clusters.
+* suggest: a pair counts as linked when auto-merged, or when one question suggested the other's cluster
+  (pairwise P/R/F1); B-cubed F1 of the clusters a moderator would get by accepting every suggestion.
+* topic accuracy of ``classify`` against the label.
+
+Speed is one process on one core: analyse (clean, flags, locate, topic, features) + cluster, in memory.
+The live worker's Redis write is not included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import resource
+import statistics
+import sys
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from liveline.triage.clusterer import ClusterIndex, Params
+from liveline.triage.features import Features
+from liveline.triage.pipeline import Triage
+from liveline.triage.places import Gazetteer
+
+LABELLED = ROOT / "tests" / "data" / "triage_labelled.jsonl"
+PLACES = ROOT / "liveline" / "demo" / "places.csv"
+
+
+def load(path: Path = LABELLED) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def held_out(qid: str) -> bool:
+    return zlib.crc32(qid.encode()) % 2 == 1
+
+
+def stream(items: list[dict], triage: Triage) -> list[dict]:
+    """Cluster ``items`` in order; per item: auto cluster, suggested clusters, topic, ms."""
+    out = []
+    for item in items:
+        t0 = time.perf_counter()
+        analysis = triage.analyse(item["text"])
+        placed = triage.cluster(item["id"], analysis)
+        out.append({"id": item["id"], "cluster": placed.cluster, "suggested": placed.suggested,
+                    "topic": analysis.topic,
+                    "ms": (time.perf_counter() - t0) * 1000})
+    return out
+
+
+def _pairs(groups: dict[str, list[int]]) -> set[tuple[int, int]]:
+    return {(a, b) for members in groups.values() for a, b in itertools.combinations(sorted(members), 2)}
+
+
+def _prf(pred: set[tuple[int, int]], gold: set[tuple[int, int]]) -> tuple[float, float, float]:
+    tp = len(pred & gold)
+    p = tp / len(pred) if pred else 1.0
+    r = tp / len(gold) if gold else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _bcubed(pred: list[str], gold: list[str]) -> float:
+    by_pred: dict[str, set[int]] = defaultdict(set)
+    by_gold: dict[str, set[int]] = defaultdict(set)
+    for i, (p, g) in enumerate(zip(pred, gold)):
+        by_pred[p].add(i)
+        by_gold[g].add(i)
+    precision = statistics.mean(len(by_pred[p] & by_gold[g]) / len(by_pred[p]) for p, g in zip(pred, gold))
+    recall = statistics.mean(len(by_pred[p] & by_gold[g]) / len(by_gold[g]) for p, g in zip(pred, gold))
+    return 2 * precision * recall / (precision + recall)
+
+
+def _union(result: list[dict]) -> list[str]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in result:
+        for s in r["suggested"]:
+            parent[find(s)] = find(r["cluster"])
+    return [find(r["cluster"]) for r in result]
+
+
+def evaluate(items: list[dict], result: list[dict]) -> dict:
+    gold_groups: dict[str, list[int]] = defaultdict(list)
+    auto_groups: dict[str, list[int]] = defaultdict(list)
+    for i, (item, r) in enumerate(zip(items, result)):
+        gold_groups[item["cluster"]].append(i)
+        auto_groups[r["cluster"]].append(i)
+    gold = _pairs(gold_groups)
+    auto = _pairs(auto_groups)
+    linked = set(auto)
+    for i, r in enumerate(result):
+        for cluster in r["suggested"]:
+            for j in auto_groups[cluster]:
+                if j != i:
+                    linked.add((min(i, j), max(i, j)))
+    ap, ar, af = _prf(auto, gold)
+    sp, sr, sf = _prf(linked, gold)
+    gold_labels = [item["cluster"] for item in items]
+    return {
+        "questions": len(items), "clusters": len(gold_groups), "auto_clusters": len(auto_groups),
+        "auto_precision": ap, "auto_recall": ar, "auto_f1": af,
+        "auto_bcubed_f1": _bcubed([r["cluster"] for r in result], gold_labels),
+        "suggest_precision": sp, "suggest_recall": sr, "suggest_f1": sf,
+        "suggest_bcubed_f1": _bcubed(_union(result), gold_labels),
+        "topic_accuracy": sum(r["topic"] == item["topic"] for item, r in zip(items, result)) / len(items),
+        "_gold": gold, "_auto": auto, "_linked": linked,
+    }
+
+
+def errors(items: list[dict], m: dict, limit: int = 25) -> list[str]:
+    lines = []
+    wrong = sorted(m["_auto"] - m["_gold"])
+    lines.append(f"  false auto-merges: {len(wrong)} pairs")
+    for i, j in wrong[:limit]:
+        lines.append(f"    {items[i]['id']} [{items[i]['cluster']}] {items[i]['text'][:60]!r}")
+        lines.append(f"    {items[j]['id']} [{items[j]['cluster']}] {items[j]['text'][:60]!r}")
+    missed = sorted(m["_gold"] - m["_linked"])
+    lines.append(f"  missed pairs (neither merged nor suggested): {len(missed)}")
+    by_cluster: dict[str, int] = defaultdict(int)
+    for i, _ in missed:
+        by_cluster[items[i]["cluster"]] += 1
+    lines.append("    by cluster: " + ", ".join(f"{c}:{n}" for c, n in sorted(by_cluster.items(),
+                                                                               key=lambda kv: -kv[1])[:15]))
+    return lines
+
+
+def quality(params: Params, verbose: bool = True) -> dict[str, dict]:
+    items = load()
+    gazetteer = Gazetteer.from_csv(PLACES)
+    report = {}
+    for name, half in (("tune", [x for x in items if not held_out(x["id"])]),
+                       ("held-out", [x for x in items if held_out(x["id"])])):
+        result = stream(half, Triage(gazetteer=gazetteer, params=params))
+        m = evaluate(half, result)
+        report[name] = m
+        if verbose:
+            print(f"== {name}: {m['questions']} questions, {m['clusters']} clusters "
+                  f"-> {m['auto_clusters']} auto clusters")
+            print(f"  auto    P={m['auto_precision']:.3f} R={m['auto_recall']:.3f} F1={m['auto_f1']:.3f} "
+                  f"B3-F1={m['auto_bcubed_f1']:.3f}")
+            print(f"  suggest P={m['suggest_precision']:.3f} R={m['suggest_recall']:.3f} "
+                  f"F1={m['suggest_f1']:.3f} B3-F1(all suggestions accepted)={m['suggest_bcubed_f1']:.3f}")
+            print(f"  topic accuracy={m['topic_accuracy']:.3f}")
+            wrong_topics = [(x["id"], x["topic"], r["topic"]) for x, r in zip(half, result)
+                            if x["topic"] != r["topic"]]
+            print(f"  topic errors: {len(wrong_topics)} "
+                  + " ".join(f"{i}:{g}->{p}" for i, g, p in wrong_topics[:20]))
+            for line in errors(half, m):
+                print(line)
+    return report
+
+
+def speed(repeat: int = 5) -> tuple[float, float]:
+    """q/s and p99 ms through analyse + cluster, one process, warm caches after the first pass."""
+    items = load()
+    gazetteer = Gazetteer.from_csv(PLACES)
+    stream(items, Triage(gazetteer=gazetteer))  # warm lemma caches
+    times: list[float] = []
+    t0 = time.perf_counter()
+    for k in range(repeat):
+        renamed = [{**x, "id": f"{x['id']}-{k}"} for x in items]
+        times += [r["ms"] for r in stream(renamed, Triage(gazetteer=gazetteer))]
+    elapsed = time.perf_counter() - t0
+    times.sort()
+    return len(times) / elapsed, times[int(0.99 * (len(times) - 1))]
+
+
+# -- synthetic scale test (its own templates, unrelated to the labelled set) ------------------------------
+_PROBLEMS = [
+    ("дорога", ["разбит асфальт", "ямы на проезжей части", "нужен ремонт покрытия", "колея и выбоины"]),
+    ("свет", ["не работают фонари", "нет уличного освещения", "темно по вечерам", "сгорели лампы"]),
+    ("мусор", ["переполнены баки", "не вывозят отходы", "грязная контейнерная площадка",
+               "мусоровоз не едет"]),
+    ("вода", ["нет холодной воды", "низкий напор", "течёт кран ржавая вода", "прорыв водопровода"]),
+    ("тепло", ["холодные радиаторы", "отопления нет", "в квартире 15 градусов", "не греют трубы"]),
+    ("собаки", ["бродячие псы", "стая собак нападает", "нужен отлов собак", "кусают прохожих собаки"]),
+    ("лифт", ["лифт стоит", "подъемник сломан", "кабина застревает", "лифт не едет"]),
+]
+_OPENERS = ["", "Добрый день. ", "Уважаемая администрация, ", "вопрос: ", "ПОМОГИТЕ ", "Здравствуйте! "]
+_CLOSERS = ["", "?", "!!!", " когда исправят?", " сколько ждать?", " примите меры"]
+
+
+def synthetic(n: int, seed: int = 7) -> list[dict]:
+    rnd = random.Random(seed)
+    gazetteer = Gazetteer.from_csv(PLACES)
+    streets = [(s.settlement, s.name.text) for s in gazetteer.streets]
+    out = []
+    for k in range(n):
+        settlement, street = rnd.choice(streets)
+        topic, phrasings = rnd.choice(_PROBLEMS)
+        house = rnd.randint(1, 400)
+        where = f"ул. {street} д.{house}" if topic in ("лифт", "тепло", "вода") else f"на улице {street}"
+        if settlement != gazetteer.default_settlement:
+            where += f" в {settlement}"
+        text = f"{rnd.choice(_OPENERS)}{where} {rnd.choice(phrasings)}{rnd.choice(_CLOSERS)}"
+        out.append({"id": f"s{k}", "text": text})
+    return out
+
+
+def scale(n: int) -> None:
+    items = synthetic(n)
+    triage = Triage(gazetteer=Gazetteer.from_csv(PLACES))
+    t0 = time.perf_counter()
+    for item in items:
+        triage.cluster(item["id"], triage.analyse(item["text"]))
+    seconds = time.perf_counter() - t0
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"clusters={triage.index.cluster_count} exemplars={triage.index.exemplar_count}")
+    print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
+
+
+def scale_index(n: int, seed: int = 11) -> None:
+    """Worst case for memory: every question distinct (its own cluster, an exemplar each), index only.
+
+    Features are drawn at random (lemmas from a 5,000-word vocabulary, random signatures, 2,000 street
+    blocks with houses, village and general blocks), so this measures ``ClusterIndex`` alone."""
+    rnd = random.Random(seed)
+    vocab = [f"w{k}" for k in range(5000)]
+    topics = ["roads", "housing", "lighting", "waste", "healthcare", "transport"]
+    index = ClusterIndex()
+    t0 = time.perf_counter()
+    for k in range(n):
+        r = rnd.random()
+        block = f"s:town|street{rnd.randrange(2000)}" if r < 0.6 else f"g:village{rnd.randrange(30)}" \
+            if r < 0.8 else "g:"
+        f = Features(lemmas=[], topic_lemmas=rnd.sample(vocab, 5),
+                     signature=[rnd.getrandbits(32) for _ in range(64)], block=block,
+                     house=str(rnd.randrange(1, 300)) if r < 0.3 else None, topic=rnd.choice(topics))
+        a = index.assign(f"q{k}", f)
+        cluster = index.cluster_of(a.merge_into) if a.merge_into else None
+        index.add(f"q{k}", f, cluster or f"q{k}")
+    seconds = time.perf_counter() - t0
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"index only, worst case: clusters={index.cluster_count} exemplars={index.exemplar_count}")
+    print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, help="run N synthetic questions and report time and RSS")
+    parser.add_argument("--index-only", action="store_true",
+                        help="with --scale: random distinct features straight into ClusterIndex (memory bound)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.scale and args.index_only:
+        scale_index(args.scale)
+        return 0
+    if args.scale:
+        scale(args.scale)
+        return 0
+    params = Params()
+    report = quality(params, verbose=not args.quiet)
+    q_per_s, p99 = speed()
+    h = report["held-out"]
+    print("speed: analyse + cluster in memory, one process (no Redis write)")
+    print(f"q_per_s={q_per_s:.0f} p99_ms={p99:.2f} auto_precision={h['auto_precision']:.3f} "
+          f"suggest_recall={h['suggest_recall']:.3f} topic_accuracy={h['topic_accuracy']:.3f}")
+    print("params " + " ".join(f"{k}={v}" for k, v in asdict(params).items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

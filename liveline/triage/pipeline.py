@@ -1,0 +1,124 @@
+"""Triage of one question: the single entry the live worker and the offline ``cluster`` command both call.
+
+``Triage.analyse(text)`` is pure with respect to clustering (it reads no index): it cleans the text, flags
+profanity, spam, personal data and urgency, locates the place, classifies the topic and extracts the
+clustering features. Its only state is the flood tracker, which needs an author to do anything.
+``Triage.cluster(qid, analysis)`` then places the question into the triage's own ``ClusterIndex``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from liveline.triage.clean import reading_text, safe_text
+from liveline.triage.clusterer import Assignment, ClusterIndex, Params
+from liveline.triage.features import Extractor, Features
+from liveline.triage.pii import find_pii
+from liveline.triage.places import Gazetteer, locate
+from liveline.triage.profanity import find_profanity
+from liveline.triage.spam import FloodTracker, spam_reason
+from liveline.triage.topics import Topic, classify, topic_by_slug
+from liveline.triage.urgent import urgent_reason
+
+
+@dataclass
+class Analysis:
+    reading_text: str
+    safe_text: str
+    profanity: list[str]
+    spam: str | None
+    pii: list[str]
+    urgent: str | None
+    place: dict[str, str | None] | None
+    topic: str
+    topic_confidence: float
+    department: str
+    features: Features
+
+    @property
+    def filtered(self) -> str | None:
+        """Why triage would hide this question from the board ("profanity", "spam"), else None."""
+        if self.spam:
+            return "spam"
+        if self.profanity:
+            return "profanity"
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reading_text": self.reading_text, "safe_text": self.safe_text,
+                "profanity": self.profanity, "spam": self.spam, "pii": self.pii, "urgent": self.urgent,
+                "place": self.place, "topic": self.topic, "topic_confidence": self.topic_confidence,
+                "department": self.department, "features": self.features.to_json()}
+
+
+@dataclass
+class Clustered:
+    """Where ``Triage.cluster`` put a question: its cluster, whom it merged with, suggested clusters."""
+
+    cluster: str
+    merged_into: str | None = None
+    suggested: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+
+def _pii_kinds(found: Any) -> list[str]:
+    """``find_pii`` may return kinds or match objects; keep the distinct kind names, in order."""
+    kinds: list[str] = []
+    for item in found or []:
+        kind = item if isinstance(item, str) else getattr(item, "kind", None) or (
+            item[0] if isinstance(item, tuple) else str(item))
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+class Triage:
+    def __init__(self, gazetteer: Gazetteer | None = None, taxonomy: list[Topic] | None = None,
+                 params: Params | None = None, flood: FloodTracker | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.taxonomy = taxonomy
+        self.extractor = Extractor(gazetteer)
+        self.index = ClusterIndex(params)
+        self.flood = flood if flood is not None else FloodTracker()
+
+    def analyse(self, text: str, author_id: str = "", ts: float = 0.0) -> Analysis:
+        reading = reading_text(text)
+        place = locate(reading, self.gazetteer)
+        slug, confidence = classify(reading, self.taxonomy)
+        spam = spam_reason(reading)
+        if spam is None and author_id:
+            spam = self.flood.observe(author_id, reading, ts)
+        return Analysis(
+            reading_text=reading,
+            safe_text=safe_text(text),
+            profanity=list(find_profanity(reading)),
+            spam=spam,
+            pii=_pii_kinds(find_pii(reading)),
+            urgent=urgent_reason(reading),
+            place=place.to_dict() if place is not None else None,
+            topic=slug,
+            topic_confidence=confidence,
+            department=topic_by_slug(slug, self.taxonomy).department,
+            features=self.extractor.extract(reading, place=place, topic=slug),
+        )
+
+    def assign(self, qid: str, analysis: Analysis,
+               forbidden: Callable[[str], bool] = lambda other: False) -> Assignment:
+        """The index's decision, without recording it (the live worker records after its Redis write)."""
+        return self.index.assign(qid, analysis.features, forbidden)
+
+    def cluster(self, qid: str, analysis: Analysis,
+                forbidden: Callable[[str], bool] = lambda other: False) -> Clustered:
+        """Assign and record: the question joins the cluster it merges into, or starts one named by its id."""
+        a = self.index.assign(qid, analysis.features, forbidden)
+        cluster = self.index.cluster_of(a.merge_into) if a.merge_into else None
+        cluster = cluster or qid
+        self.index.add(qid, analysis.features, cluster)
+        suggested: list[str] = []
+        for other in a.suggested:
+            c = self.index.cluster_of(other)
+            if c is not None and c != cluster and c not in suggested:
+                suggested.append(c)
+        return Clustered(cluster, a.merge_into, suggested, a.score)
