@@ -20,7 +20,7 @@ demo: $(STAMP)
 browser:
 	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		echo "installing chromium with apt"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null; \
 	fi
 	@if [ "$$CI" = "true" ] && [ ! -x /usr/bin/chromium ]; then echo "CI: /usr/bin/chromium is missing" >&2; exit 1; fi
 

@@ -47,7 +47,8 @@ class SourceItem:
             raise ValueError(f"unknown item kind {self.kind!r}")
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        # ASCII escapes keep what cannot be UTF-8 (lone surrogates from VK's JSON) losslessly
+        return json.dumps(asdict(self), ensure_ascii=True)
 
     @classmethod
     def from_json(cls, data: str | bytes) -> "SourceItem":

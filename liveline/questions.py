@@ -21,6 +21,7 @@ from liveline import keys
 from liveline.clusters import author_token, new_cluster, refresh_leader, support_of
 from liveline.events import Event, emit
 from liveline.inbox import SourceItem
+from liveline.triage.clean import safe_text
 from liveline.txn import transact
 
 SUPPORT_ONLY = re.compile(
@@ -53,6 +54,11 @@ class Triaged:
     merge_into: str | None = None
     suggested: list[str] = field(default_factory=list)
     brigade: str | None = None
+
+
+def raw_json(raw: dict[str, Any]) -> str:
+    """The payload exactly as delivered, as ASCII-escaped JSON: lossless even for what UTF-8 cannot hold."""
+    return json.dumps(raw, ensure_ascii=True)
 
 
 def source_kind(key: str, raw: dict[str, Any] | None = None) -> str:
@@ -96,13 +102,14 @@ def _ingest_new(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | Non
         qid = str(int(pipe.incr(keys.question_seq(b))))  # a gap on retry is harmless
         q: dict[str, Any] = {
             "id": qid, "key": item.key, "source_id": item.source_id, "source": source_kind(item.key, item.raw),
-            "author_id": item.author_id, "author_name": item.author_name, "author_url": item.author_url,
+            "author_id": safe_text(item.author_id), "author_name": safe_text(item.author_name),
+            "author_url": safe_text(item.author_url),
             "text": t.safe_text, "reading_text": t.reading_text, "created_at": item.created_at or now,
             "received_at": now, "stream_ms": stream_ms, "parent_key": item.parent_key, "likes": item.likes,
             "kind": "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
             "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
             "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
-            "deleted": False, "raw": item.raw,
+            "deleted": False, "raw": raw_json(item.raw),
         }
         touched_q: dict[str, dict[str, Any]] = {}
         touched_c: dict[str, dict[str, Any] | None] = {}
@@ -219,7 +226,7 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
             q.update(text=t.safe_text, reading_text=t.reading_text, flags=t.flags, edited=True,
                      place=t.place or q["place"], place_label=t.place_label or q["place_label"],
                      urgent=t.urgent)
-            q.setdefault("revisions", []).append({"at": time.time(), "raw": item.raw})
+            q.setdefault("revisions", []).append({"at": time.time(), "raw": raw_json(item.raw)})
         elif item.kind == "delete":
             q["deleted"] = True
         elif item.kind == "restore":
