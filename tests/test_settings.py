@@ -27,3 +27,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
+
+
+def test_an_unset_secret_key_falls_back_to_one_kept_under_var(tmp_path: Path) -> None:
+    s = load(env_file=None, environ={"LIVELINE_VAR_DIR": str(tmp_path / "var")})
+    key = s.secret()
+    assert len(key) == 64 and key == s.secret()
+    assert (tmp_path / "var" / "secret").read_text().strip() == key

@@ -1,0 +1,126 @@
+"""Safe and reading versions of a citizen's comment.
+
+``safe_text`` is what may be stored and shown: NFC, with lone surrogates, NUL and control characters
+(except newline and tab) replaced by U+FFFD. A Windows line break "\\r\\n" (or a lone "\\r") becomes "\\n"
+rather than a replacement character. HTML stays literal text: escaping is the templates' job.
+
+``reading_text`` is what the host reads aloud: VK mention markup resolved to the name, invisible and bidi
+characters removed, greetings and sign-offs stripped, punctuation and whitespace tidied, the first letter
+capitalised. It never turns a non-empty question into "".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+REPLACEMENT = "\ufffd"
+
+_NEWLINES = re.compile(r"\r\n?")
+_UNSAFE = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MENTION = re.compile(r"\[(?:id|club|public|event)\d+\|([^\]\[|]*)\]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200e\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+_ZWJ = "\u200d"
+
+_GREETING = re.compile(
+    r"^\s*(?:"
+    r"здра(?:в)?ствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня|вечера|времени\s+суток)"
+    r"|доброго\s+времени\s+суток|приветствую(?:\s+вас)?|привет(?:ствую)?"
+    r"|уважаем\w+(?:\s+[^\s!,.?]+){0,3}?\s*[!,.]+"
+    r"|уважаем\w+(?:\s+(?-i:[А-ЯЁ])[а-яё.]+){1,3}"
+    r")[\s!.,:;)]*",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"(?:[\s,.!]*(?:с\s+уважением\b[^?]{0,60}"
+    r"|(?:заранее\s+)?(?:спасибо|благодарю)(?:\s+(?:большое|заранее|за\s+ответы?|вам))*)[\s!.)]*)$",
+    re.IGNORECASE,
+)
+_QUESTIONS = re.compile(r"[!?]*\?[!?]*")
+_EXCLAIMS = re.compile(r"!{2,}")
+_DOTS = re.compile(r"\.{2,}|…+")
+_REPEATS = re.compile(r"([,;:\-])\1+")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:…])")
+_LINES = re.compile(r"\s*\n\s*")
+MAX_COMBINING = 2
+
+
+def safe_text(raw: str) -> str:
+    """The version that can be stored and shown (see the module docstring)."""
+    text = _NEWLINES.sub("\n", raw)
+    text = _UNSAFE.sub(REPLACEMENT, text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _is_emoji_part(ch: str) -> bool:
+    return unicodedata.category(ch) in ("So", "Sk") or "\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def _strip_invisible(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    if _ZWJ not in text:
+        return text
+    # The zero-width joiner glues emoji sequences (👨‍👩‍👧); elsewhere it is an invisible trick.
+    out = []
+    for i, ch in enumerate(text):
+        if ch == _ZWJ and not (0 < i < len(text) - 1 and _is_emoji_part(text[i - 1]) and _is_emoji_part(text[i + 1])):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _trim_combining(text: str) -> str:
+    out: list[str] = []
+    run = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            run += 1
+            if run > MAX_COMBINING:
+                continue
+        else:
+            run = 0
+        out.append(ch)
+    return "".join(out)
+
+
+def _strip_courtesy(text: str) -> str:
+    for _ in range(3):
+        stripped = _GREETING.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    for _ in range(3):
+        stripped = _SIGN_OFF.sub("", text, count=1).rstrip()
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _tidy(text: str) -> str:
+    text = _QUESTIONS.sub("?", text)
+    text = _EXCLAIMS.sub("!", text)
+    text = _DOTS.sub("…", text)
+    text = _REPEATS.sub(r"\1", text)
+    text = _SPACES.sub(" ", text)
+    text = _LINES.sub("\n", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return text.strip(" \n\t,;:-")
+
+
+def _capitalise(text: str) -> str:
+    for i, ch in enumerate(text):
+        if ch.isalpha():
+            return text[:i] + ch.upper() + text[i + 1:] if ch.islower() else text
+    return text
+
+
+def reading_text(raw: str) -> str:
+    """The version the host reads aloud (see the module docstring)."""
+    safe = safe_text(raw)
+    base = _trim_combining(_strip_invisible(_MENTION.sub(r"\1", safe)))
+    text = _tidy(_strip_courtesy(_tidy(base)))
+    if not any(ch.isalnum() for ch in text):
+        text = _tidy(base) or safe.strip() or safe
+    return _capitalise(text)

@@ -1,0 +1,94 @@
+"""Personal data in a comment: phones, e-mails, passports, SNILS, bank cards, INN.
+
+Phones are Russian: +7/8 followed by ten digits in any grouping ("+7 (912) 345-67-89", "8 912 345 67 89",
+"89123456789"), a bare mobile "9123456789", or a local 5-6 digit number right after a phone word
+("тел. 2-34-56"). House numbers, years, dates and sums are never phones: a long number needs its 11 digits
+with only spaces, hyphens and brackets between them, and a short one needs the phone word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LABELS = {
+    "phone": "[телефон скрыт]", "email": "[e-mail скрыт]", "passport": "[паспорт скрыт]",
+    "snils": "[СНИЛС скрыт]", "card": "[номер карты скрыт]", "inn": "[ИНН скрыт]",
+}
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    start: int
+    end: int
+    kind: str  # phone | email | passport | snils | card | inn
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+_CARD = re.compile(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?![\d-])")
+_SNILS = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
+_SNILS_WORD = re.compile(r"снилс\w*\W{0,5}(\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{2})(?!\d)", re.IGNORECASE)
+_PASSPORT = re.compile(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}\s?(?:№\s?|номер\s)?\d{6})(?!\d)", re.IGNORECASE)
+_INN = re.compile(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)
+_PHONE_LONG = re.compile(r"(?<![\w+])(?:\+\s?7|8|7)[\s\-]*\(?\d[\d\s\-()]{7,16}\d(?![\d-])")
+_PHONE_MOBILE = re.compile(r"(?<![\d-])\(?9\d{2}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\d-])")
+_PHONE_LOCAL = re.compile(
+    r"(?:\bтел\b\.?|\bт\.|телефон\w*|\bзвоните\b|\bномер\w*\s+телефона|\bсот\.)\s*(?:[:\-]\s*)?"
+    r"(\d{1,3}[\s\-]\d{2}[\s\-]\d{2}|\d{5,6})(?![\d-])",
+    re.IGNORECASE,
+)
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def find_pii(text: str) -> list[PiiSpan]:
+    """Personal data spans, sorted and non-overlapping."""
+    found: list[PiiSpan] = []
+
+    def add(start: int, end: int, kind: str) -> None:
+        if not any(s.start < end and start < s.end for s in found):
+            found.append(PiiSpan(start, end, kind))
+
+    for m in _EMAIL.finditer(text):
+        add(*m.span(), "email")
+    for m in _CARD.finditer(text):
+        near = text[max(0, m.start() - 30):m.start()].lower()
+        if _luhn(_digits(m.group())) or "карт" in near:
+            add(*m.span(), "card")
+    for m in _SNILS.finditer(text):
+        add(*m.span(), "snils")
+    for m in _SNILS_WORD.finditer(text):
+        add(*m.span(1), "snils")
+    for m in _PASSPORT.finditer(text):
+        add(*m.span(1), "passport")
+    for m in _INN.finditer(text):
+        add(*m.span(1), "inn")
+    for m in _PHONE_LONG.finditer(text):
+        if len(_digits(m.group())) == 11 and not re.search(r"\s{2,}|\)\s*\(", m.group()):
+            add(*m.span(), "phone")
+    for m in _PHONE_MOBILE.finditer(text):
+        add(*m.span(), "phone")
+    for m in _PHONE_LOCAL.finditer(text):
+        add(*m.span(1), "phone")
+    return sorted(found, key=lambda s: s.start)
+
+
+def mask_pii(text: str) -> str:
+    """Each personal-data span replaced by its Russian label, e.g. "[телефон скрыт]"."""
+    out, pos = [], 0
+    for span in find_pii(text):
+        out.append(text[pos:span.start])
+        out.append(LABELS[span.kind])
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,111 @@
+"""Spam: links, advertisements and floods.
+
+``spam_reason`` says "link" for a URL or a bare domain (except a few state domains citizens cite, see
+``data/spam_allow_domains.txt``) and "ad" for strong ad phrases, or sale words with a contact. A question
+that mentions "сайт администрации" or a ЖЭК's phone is not spam. ``FloodTracker`` remembers, per author,
+recent texts and times within a window and says "repeat" or "flood".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict, deque
+from functools import lru_cache
+from importlib import resources
+
+from liveline.triage.pii import find_pii
+
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:t\.me|vk\.cc|clck\.ru|bit\.ly)/\S*", re.IGNORECASE)
+_DOMAIN = re.compile(
+    r"(?<![@\w.])((?:[a-z0-9-]+\.)+(?:ru|com|net|org|su|info|biz|online|site|pro|me|io|xyz|shop|club|store)"
+    r"|(?:[а-яё0-9-]+\.)+(?:рф|ру))(?![\w.@])",
+    re.IGNORECASE,
+)
+_CONTACT = re.compile(r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b",
+                      re.IGNORECASE)
+_NORMAL = re.compile(r"[^\w]+")
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("liveline.triage").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+    allow = frozenset(d.lower() for d in _lines("spam_allow_domains.txt"))
+    strong = re.compile("|".join(f"(?:{r})" for r in _lines("spam_ad_words.txt")), re.IGNORECASE)
+    weak = re.compile(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_sale_words.txt")) + r")\b", re.IGNORECASE)
+    return allow, strong, weak
+
+
+def _allowed(domain: str, allow: frozenset[str]) -> bool:
+    domain = domain.lower()
+    return any(domain == a or domain.endswith("." + a) for a in allow)
+
+
+def spam_reason(text: str) -> str | None:
+    """"link", "ad" or None."""
+    allow, strong, weak = _rules()
+    for m in _URL.finditer(text):
+        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE).split("/")[0]
+        if not _allowed(host, allow):
+            return "link"
+    for m in _DOMAIN.finditer(text):
+        if not _allowed(m.group(1), allow):
+            return "link"
+    if strong.search(text):
+        return "ad"
+    if weak.search(text) and (_CONTACT.search(text) or any(s.kind == "phone" for s in find_pii(text))):
+        return "ad"
+    return None
+
+
+def normalise_for_repeat(text: str) -> str:
+    return _NORMAL.sub(" ", text.lower().replace("ё", "е")).strip()
+
+
+class FloodTracker:
+    """Per-author repeats and floods within a sliding window; memory bounded by ``max_authors``."""
+
+    def __init__(self, window_s: float = 600.0, max_per_window: int = 5, max_authors: int = 100_000) -> None:
+        self.window_s = window_s
+        self.max_per_window = max_per_window
+        self.max_authors = max_authors
+        self._times: OrderedDict[str, deque[float]] = OrderedDict()
+        self._texts: dict[str, dict[str, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    def _evict(self, now: float) -> None:
+        horizon = now - self.window_s
+        while self._times:
+            author, times = next(iter(self._times.items()))
+            if len(self._times) <= self.max_authors and times and times[-1] >= horizon:
+                break
+            del self._times[author]
+            self._texts.pop(author, None)
+
+    def observe(self, author_id: str, text: str, ts: float) -> str | None:
+        """Record one text; "repeat", "flood" or None."""
+        horizon = ts - self.window_s
+        times = self._times.pop(author_id, None) or deque(maxlen=self.max_per_window + 1)
+        texts = self._texts.setdefault(author_id, {})
+        while times and times[0] < horizon:
+            times.popleft()
+        for key in [k for k, t in texts.items() if t < horizon]:
+            del texts[key]
+        times.append(ts)
+        self._times[author_id] = times  # most recently seen last
+        key = normalise_for_repeat(text)
+        seen = key in texts
+        texts[key] = ts
+        if len(texts) > 4 * (self.max_per_window + 1):
+            del texts[min(texts, key=texts.__getitem__)]
+        self._evict(ts)
+        if seen and key:
+            return "repeat"
+        if len(times) > self.max_per_window:
+            return "flood"
+        return None

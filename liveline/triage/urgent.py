@@ -1,0 +1,33 @@
+"""Questions that need immediate attention, with a short Russian reason.
+
+Rules live in ``data/urgent_rules.txt`` as "reason<TAB>regex" lines, tried in order on the lowercased
+text (ё -> е). They are lemma-free on purpose: a root plus the context that makes it urgent ("дом горит",
+not "горит фонарь"; "пожар", not "пожарная часть"; "нет воды" only in frost or for days).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def _rules() -> list[tuple[str, re.Pattern[str]]]:
+    text = resources.files("liveline.triage").joinpath("data", "urgent_rules.txt").read_text(encoding="utf-8")
+    rules = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        reason, pattern = line.split("\t", 1)
+        rules.append((reason.strip(), re.compile(pattern.strip())))
+    return rules
+
+
+def urgent_reason(text: str) -> str | None:
+    """A short Russian reason ("пожар", "угроза жизни", ...) or None for an ordinary question."""
+    low = text.lower().replace("ё", "е")
+    for reason, pattern in _rules():
+        if pattern.search(low):
+            return reason
+    return None

@@ -1,0 +1,23 @@
+import pytest
+
+from liveline.triage.pii import PiiSpan, find_pii, mask_pii
+
+
+@pytest.mark.parametrize("phone", ["+7 (912) 345-67-89", "8-912-345-67-89", "89123456789", "8 912 345 67 89",
+                                   "9123456789", "8 (3452) 55-66-77"])
+def test_phones_are_masked(phone):
+    assert mask_pii(f"звоните {phone} Анна") == "звоните [телефон скрыт] Анна"
+
+
+def test_local_number_needs_a_phone_word():
+    assert mask_pii("тел. 2-34-56 не отвечает") == "тел. [телефон скрыт] не отвечает"
+    text = "д. 15 кв. 7, в 2024 году собрали 15000 руб, заявка от 12.03.2024"
+    assert find_pii(text) == []
+
+
+def test_other_kinds():
+    text = "почта ivan@mail.ru, паспорт 4510 123456, снилс 123-456-789 01, карта 4276 1600 1234 5678, ИНН 123456789012"
+    assert [s.kind for s in find_pii(text)] == ["email", "passport", "snils", "card", "inn"]
+    assert mask_pii(text) == ("почта [e-mail скрыт], паспорт [паспорт скрыт], снилс [СНИЛС скрыт], "
+                              "карта [номер карты скрыт], ИНН [ИНН скрыт]")
+    assert find_pii("ivan@mail.ru")[0] == PiiSpan(0, 12, "email")

@@ -1,0 +1,24 @@
+import pytest
+
+from liveline.triage.profanity import find_profanity, is_profane, mask_profanity
+
+CLEAN = ["хлеба", "употреблять", "страхование", "оскорбление", "сабля", "Команданте", "Хуторской", "рубля",
+         "корабль", "небо", "психология", "тихую", "сухую", "себя", "вебинар", "блатной", "хулиган", "застрахуй",
+         "бляха", "мандарин", "похудеть", "Ебаново"]
+PROFANE = ["х*й", "бл@ть", "пи3дец", "х у й", "xуй", "бляtь", "blyat", "pizdec", "бляяять", "ох*ели", "нахуй",
+           "заебали", "долбоебы", "п и з д е ц", "бл9ть", "пи.з.дец", "мудак", "ебанова"]
+
+
+@pytest.mark.parametrize("word", CLEAN)
+def test_trap_words_are_clean(word):
+    assert not is_profane(f"Вопрос про {word} на нашей улице")
+
+
+@pytest.mark.parametrize("word", PROFANE)
+def test_obfuscated_mat_is_found(word):
+    assert find_profanity(f"когда уже {word} дорогу сделают") == [word]
+
+
+def test_mask_keeps_first_letter_and_rest_of_text():
+    assert mask_profanity("Бл@ть, когда дорогу сделают, х у й вам") == "Б***, когда дорогу сделают, х*** вам"
+    assert not is_profane(mask_profanity("пиздец а не ремонт"))

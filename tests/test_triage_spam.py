@@ -1,0 +1,38 @@
+import pytest
+
+from liveline.triage.spam import FloodTracker, spam_reason
+
+
+@pytest.mark.parametrize("text", ["смотрите https://youtube.com/x", "www.skidki.ru", "подписывайтесь t.me/novosti",
+                                  "vk.cc/abc123", "всё на сайте dengi-bystro.ru"])
+def test_links(text):
+    assert spam_reason(text) == "link"
+
+
+@pytest.mark.parametrize("text", ["Продам гараж недорого 89123456789", "Заработок от 3000 в день, пишите в лс",
+                                  "Кредит без справок! звоните 8-912-345-67-89"])
+def test_ads(text):
+    assert spam_reason(text) == "ad"
+
+
+@pytest.mark.parametrize("text", ["сайт администрации не работает", "телефон ЖЭК 8-3452-12-34-56 не отвечает",
+                                  "на gosuslugi.ru не могу записаться", "ответьте на ivan@mail.ru"])
+def test_ordinary_questions_are_not_spam(text):
+    assert spam_reason(text) is None
+
+
+def test_repeat_and_flood():
+    flood = FloodTracker(window_s=600, max_per_window=3)
+    assert flood.observe("u1", "Когда дорога?", 0) is None
+    assert flood.observe("u1", "когда  дорога!!", 10) == "repeat"
+    assert flood.observe("u2", "Когда дорога?", 10) is None
+    assert flood.observe("u1", "а свет?", 20) is None
+    assert flood.observe("u1", "а вода?", 30) == "flood"
+    assert flood.observe("u1", "Когда дорога?", 1000) is None  # the window has passed
+
+
+def test_memory_is_bounded():
+    flood = FloodTracker(window_s=10, max_per_window=5, max_authors=100)
+    for i in range(1000):
+        flood.observe(f"u{i}", "вопрос", float(i))
+    assert len(flood) <= 11
