@@ -11,8 +11,9 @@ the real vk_api client. Prints one line per phase, then, last, exactly:
   thread longer than the 10 replies VK embeds) into the inbox, user token, limiter and simulator limits
   lifted;
 * limited_comments_per_s: the same with our limiter at 3 requests/s and the simulator enforcing VK's limits;
-* p50_s/p95_s: from a comment's creation in the simulator to its entry in the inbox (the inbox entry's write
-  time), on the Bots Long Poll path, ``--lp-comments`` comments at ``--lp-rate`` per second;
+* p50_s/p95_s: from a comment's creation in the simulator to its card's arrival on a moderator's board
+  WebSocket (a real `liveline web` process, the triage worker in this process), on the Bots Long Poll path,
+  ``--lp-comments`` comments at ``--lp-rate`` per second (creation → inbox is printed on its own line);
 * lost / duplicated: over all phases, comments missing from the inbox / inbox entries beyond one per key;
 * rate_limited: VK error 6 answers the simulator gave in the limited phase (our pacing should keep it ~0).
 """
@@ -20,7 +21,11 @@ the real vk_api client. Prints one line per phase, then, last, exactly:
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import statistics
+import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -106,8 +111,66 @@ def sweep_phase(r: redis.Redis, n: int, limited: bool) -> tuple[float, int, int,
         return written / elapsed, lost, dup, sim.counters["error_6"]
 
 
-def longpoll_phase(r: redis.Redis, n: int, rate: float) -> tuple[list[float], int, int]:
+class BoardWatcher:
+    """A moderator's board WebSocket on a real `liveline web` process, recording when each card first arrives."""
+
+    def __init__(self, redis_url: str, bid: int) -> None:
+        from bench.harness import moderator_cookie, wait_http
+        from liveline.redisproc import free_port
+
+        self.port = free_port()
+        env = dict(os.environ, LIVELINE_REDIS_URL=redis_url, LIVELINE_PORT=str(self.port),
+                   LIVELINE_SECRET_KEY="bench", LIVELINE_LOG_LEVEL="WARNING")
+        self.web = subprocess.Popen([sys.executable, "-m", "liveline.cli", "web"], env=env,
+                                    stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{self.port}"
+        wait_http(base + "/login")
+        self.cookie, _ = moderator_cookie(redis.Redis.from_url(redis_url), base)
+        self.url = f"ws://127.0.0.1:{self.port}/ws/b/{bid}/board"
+        self.seen: dict[str, float] = {}
+        self.stop_flag = threading.Event()
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self.thread.start()
+        time.sleep(1.0)
+
+    async def _run(self) -> None:
+        import websockets
+
+        from bench.harness import CARD_T
+
+        async with websockets.connect(self.url, additional_headers={
+                "Cookie": self.cookie, "Origin": f"http://127.0.0.1:{self.port}"}, max_size=2**26) as ws:
+            while not self.stop_flag.is_set():
+                try:
+                    msg = await asyncio.wait_for(ws.recv(), 0.5)
+                except asyncio.TimeoutError:
+                    continue
+                now = time.time()
+                for cid, _t in CARD_T.findall(msg):
+                    self.seen.setdefault(cid, now)
+
+    def close(self) -> None:
+        self.stop_flag.set()
+        self.thread.join(5)
+        self.web.terminate()
+        self.web.wait(10)
+
+
+def longpoll_phase(r: redis.Redis, n: int, rate: float) -> tuple[list[float], list[float], int, int]:
+    """Long-poll path: creation in the simulator → inbox, and → the card on a board WebSocket."""
+    from liveline import broadcasts, questions
+    from workers.triage import TriageWorker
+
     r.flushall()
+    bid = broadcasts.create(r, "Замер long poll", "Глава", "Europe/Moscow")
+    broadcasts.start(r, bid)
+    assert bid == B
+    stop = threading.Event()
+    worker = TriageWorker(r, str(Path(__file__).resolve().parents[1] / "liveline/demo/places.csv"))
+    wthread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    wthread.start()
+    board = BoardWatcher(f"redis://127.0.0.1:{r.connection_pool.connection_kwargs['port']}/0", bid)
+    streets = ["Ленина", "Мира", "Гагарина", "Садовой", "Кирова", "Пушкина", "Чапаева", "Советской"]
     with IndexedSim(lp_wait_cap=25.0) as sim:
         sim.add_token(USER, "user")
         sim.add_token(GROUP, "group", group_id=GID)
@@ -124,7 +187,8 @@ def longpoll_phase(r: redis.Redis, n: int, rate: float) -> tuple[list[float], in
             created: dict[str, float] = {}
             t0 = time.monotonic()
             for i in range(n):
-                cid = sim.add_comment(-GID, post, 30_000 + i, f"Вопрос в эфире {i}")
+                text = f"Когда починят крышу дома {i + 1} на улице {streets[i % len(streets)]}?"
+                cid = sim.add_comment(-GID, post, 30_000 + i, text)
                 created[vk_items.comment_key("wall", -GID, post, cid)] = time.time()
                 pause = t0 + (i + 1) / rate - time.monotonic()
                 if pause > 0:
@@ -132,14 +196,25 @@ def longpoll_phase(r: redis.Redis, n: int, rate: float) -> tuple[list[float], in
             deadline = time.monotonic() + 60
             while len({i.key for i, _ in inbox_items(r)}) < n and time.monotonic() < deadline:
                 time.sleep(0.05)
+            deadline = time.monotonic() + 60
+            while len(board.seen) < n and time.monotonic() < deadline:
+                time.sleep(0.1)
         finally:
             ing.stop()
+            board.close()
+            stop.set()
+            wthread.join(5)
         arrived: dict[str, float] = {}
         for item, t_ms in inbox_items(r):
             arrived.setdefault(item.key, t_ms / 1000)
         latencies = [max(0.0, arrived[k] - t) for k, t in created.items() if k in arrived]
+        on_board = []
+        for q in questions.all_questions(r, bid):
+            c = q.get("cluster")
+            if q["key"] in created and c in board.seen:
+                on_board.append(max(0.0, board.seen[c] - created[q["key"]]))
         lost, dup = check(r, sim, own=-GID)
-        return latencies, lost, dup
+        return latencies, on_board, lost, dup
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -158,14 +233,18 @@ def main(argv: list[str] | None = None) -> None:
             slow, lost2, dup2, err6 = sweep_phase(r, args.comments, limited=True)
             print(f"sweep, VK limits: {slow:.0f} comments/s lost={lost2} duplicated={dup2} error_6={err6}",
                   flush=True)
-            lat, lost3, dup3 = longpoll_phase(r, args.lp_comments, args.lp_rate)
+            inbox_lat, lat, lost3, dup3 = longpoll_phase(r, args.lp_comments, args.lp_rate)
         finally:
             r.close()
             proc.stop()
     lat.sort()
     p50 = statistics.median(lat) if lat else float("nan")
     p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] if lat else float("nan")
-    print(f"long poll: {len(lat)} comments, max {max(lat) if lat else float('nan'):.3f} s", flush=True)
+    inbox_lat.sort()
+    print(f"long poll → inbox: {len(inbox_lat)} comments, p50 {statistics.median(inbox_lat):.3f} s, "
+          f"p95 {inbox_lat[round(0.95 * (len(inbox_lat) - 1))]:.3f} s", flush=True)
+    print(f"long poll → board socket: {len(lat)} of {args.lp_comments} cards, max "
+          f"{max(lat) if lat else float('nan'):.3f} s", flush=True)
     print(f"comments_per_s={fast:.0f} limited_comments_per_s={slow:.0f} p50_s={p50:.3f} p95_s={p95:.3f} "
           f"lost={lost1 + lost2 + lost3} duplicated={dup1 + dup2 + dup3} rate_limited={err6} "
           f"comments={args.comments} lp_comments={args.lp_comments} lp_rate={args.lp_rate:g} "
