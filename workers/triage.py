@@ -22,7 +22,7 @@ from typing import Any
 
 import redis
 
-from liveline import broadcasts, catalog, keys, questions
+from liveline import appeals, broadcasts, catalog, keys, questions
 from liveline.events import Event
 from liveline.inbox import SourceItem
 from liveline.questions import Triaged
@@ -174,6 +174,9 @@ class TriageWorker:
             return None  # a redelivery: it is a question already
         if item.kind in ("delete", "likes"):
             return questions.ingest(self.r, b, item, None)
+        if item.kind == "new" and item.parent_key:
+            # a citizen answering our reply in VK: it goes on the appeal ("не решено" reopens it)
+            appeals.attach_citizen_reply(self.r, b, item)
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
         muted = "muted" if item.author_id and item.author_id in st.muted else None
         t = to_triaged(a, muted)

@@ -75,6 +75,10 @@ async def transition(request: Request) -> Response:
     if fn is None:
         raise BadRequest("Неизвестное действие")
     await call(fn, r(request), _bid(request), s.username)
+    if action == "end":
+        from liveline import jobs
+
+        await call(jobs.enqueue_broadcast_ended, r(request), _bid(request))
     return RedirectResponse(f"/b/{_bid(request)}", status_code=303)
 
 
