@@ -29,8 +29,9 @@ VILLAGES = ["Заречный", "Сосновку", "Красный Яр", "Бе
 
 
 def question(n: int) -> str:
+    """A distinct question per n (its own house), so each one is a new card rather than a merge."""
     t = random.choice(TOPICS).format(s=random.choice(STREETS), v=random.choice(VILLAGES))
-    return f"Когда сделают {t}? вопрос {n}"
+    return f"Когда сделают {t}? Дом {n} на улице {random.choice(STREETS)}"
 
 
 async def client(url: str, cookie: str, origin: str, seen: dict[str, float], lat: list[float],
@@ -76,7 +77,8 @@ async def run(rate: float, sockets: int, seconds: float) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         rss = stack.rss_mb("web0")
         expected = n * sockets
-        print(f"questions={n} deliveries={len(lat)} expected~={expected} (merged duplicates arrive as updates)")
+        print(f"questions={n} card deliveries={len(lat)} of {expected} (a question merged into an existing card "
+              f"arrives as an update of that card and is not counted)")
         print(figures(p50_ms=percentile(lat, 50), p95_ms=percentile(lat, 95), p99_ms=percentile(lat, 99),
                       rss_mb=rss) + f" rate={rate:g} sockets={sockets} seconds={seconds:g}")
     finally:

@@ -85,10 +85,18 @@ def cmd_export(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     from liveline import exports
 
     r = _redis(s)
+    if args.what == "appeals":
+        from liveline import appeal_exports
+
+        n = appeal_exports.cli_export(r, args.id, args.format or "xlsx", args.public, args.output)
+        print(f"обращений: {n}", file=sys.stderr)
+        return
+    if (args.format or "jsonl") not in ("jsonl", "csv"):
+        raise SystemExit("вопросы выгружаются в jsonl или csv")
     out = open(args.output, "wb") if args.output else sys.stdout.buffer
     try:
         if args.what == "questions":
-            exports.questions(r, args.id, args.format, out)
+            exports.questions(r, args.id, args.format or "jsonl", out)
     finally:
         if args.output:
             out.close()
@@ -157,9 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("url")
 
     e = sub.add_parser("export", help="выгрузки")
-    e.add_argument("what", choices=["questions"])
+    e.add_argument("what", choices=["questions", "appeals"])
     e.add_argument("id", type=int)
-    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.add_argument("--format", choices=["jsonl", "csv", "xlsx", "pos"], default=None,
+                   help="вопросы: jsonl|csv; обращения: xlsx|csv|pos")
+    e.add_argument("--public", action="store_true", help="без персональных данных")
     e.add_argument("--output", "-o")
 
     v = sub.add_parser("vk", help="ключи доступа ВКонтакте")

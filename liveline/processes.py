@@ -56,6 +56,9 @@ def worker(settings: Settings, burst: bool = False) -> None:
     thread = threading.Thread(target=triage.run, args=(stop,), name="triage", daemon=True)
     thread.start()
     rq_conn = redis.Redis.from_url(settings.redis_url)
+    from liveline import jobs
+
+    jobs.ensure_deadline_checks(rq_conn)
     rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
     try:
         rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")

@@ -75,9 +75,19 @@ class Ingest:
         self.vk = vk
 
     def active_sources(self) -> list[tuple[int, dict[str, Any]]]:
+        """Sources of live broadcasts, and of ended ones while citizens may still answer our replies."""
+        from liveline import appeals
+
+        now = time.time()
         out = []
-        for bid in broadcasts.live_ids(self.r):
+        for b in broadcasts.list_all(self.r):
+            bid = int(b["id"])
+            watching = b["state"] == "ended" and now < appeals.watch_until(self.r, bid)
+            if b["state"] != "live" and not watching:
+                continue
             for src in broadcasts.sources(self.r, bid):
+                if src["kind"] == "demo" and b["state"] != "live":
+                    continue
                 out.append((bid, src))
         return out
 

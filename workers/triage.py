@@ -174,9 +174,10 @@ class TriageWorker:
             return None  # a redelivery: it is a question already
         if item.kind in ("delete", "likes"):
             return questions.ingest(self.r, b, item, None)
-        if item.kind == "new" and item.parent_key:
-            # a citizen answering our reply in VK: it goes on the appeal ("не решено" reopens it)
+        if item.kind == "new" and item.parent_key and self.r.hexists(keys.reply_index(b), item.parent_key):
+            # a citizen answering our reply in VK: it belongs to the appeal ("не решено" reopens it)
             appeals.attach_citizen_reply(self.r, b, item)
+            return None
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
         muted = "muted" if item.author_id and item.author_id in st.muted else None
         t = to_triaged(a, muted)
