@@ -36,7 +36,7 @@ def check(roles: frozenset[str], session: Session | None, path_params: dict[str,
         raise Unauthorized("Войдите, чтобы продолжить")
     if session.role not in roles:
         raise Forbidden("У вашей роли нет доступа к этой странице")
-    if session.role == "host" and str(path_params.get("bid", "")) != session.broadcast:
+    if session.role == "host" and "bid" in path_params and str(path_params["bid"]) != session.broadcast:
         raise Forbidden("Ссылка ведущего открывает только свой эфир")
     return session
 
