@@ -6,6 +6,7 @@ CSV export (FIAS/ГАР or OSM) with columns ``settlement,street_type,street``.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -67,7 +68,8 @@ def gazetteer(r: redis.Redis, fallback_csv: str = "") -> Gazetteer | None:
 
 def taxonomy(r: redis.Redis) -> list[Topic]:
     raw = r.get(keys.taxonomy())
-    return taxonomy_from_json(json.loads(raw)) if raw else list(DEFAULT_TAXONOMY)
+    # a deep copy: an edit must never change the defaults every other broadcast starts from
+    return taxonomy_from_json(json.loads(raw)) if raw else copy.deepcopy(DEFAULT_TAXONOMY)
 
 
 def save_taxonomy(r: redis.Redis, topics: list[Topic]) -> None:

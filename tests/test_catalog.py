@@ -49,3 +49,11 @@ def test_the_admin_uploads_a_gazetteer_in_the_browser_form(client: TestClient, r
 def test_a_moderator_cannot_open_the_catalogue(client: TestClient, r: redis.Redis) -> None:
     login(client, r, "anna", "moderator")
     assert client.get("/admin/catalog").status_code == 403
+
+
+def test_editing_a_topic_leaves_the_defaults_alone(r: redis.Redis) -> None:
+    from liveline.triage.topics import topic_by_slug
+
+    before = topic_by_slug("roads").department
+    catalog.update_topic(r, "roads", "Дороги", "Комитет по дорогам", "")
+    assert topic_by_slug("roads").department == before
