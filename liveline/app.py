@@ -24,7 +24,7 @@ from liveline.permissions import ADMIN, BOARD, BOARD_READ, HOST_CONTROL, HOST_SC
 from liveline.security import SecurityMiddleware
 from liveline.settings import Settings
 from liveline.views import auth as auth_views
-from liveline.views import appeals, board, broadcasts, catalog, health, host, live, vk
+from liveline.views import appeals, audit, board, broadcasts, catalog, health, host, live, vk
 from liveline.views.common import fragment, is_htmx, page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -48,7 +48,6 @@ def routes() -> list:  # type: ignore[type-arg]
         route("/b/{bid:int}/sources", broadcasts.add_source, "source_add", ADMIN, P),
         route("/b/{bid:int}/sources/{sid}/delete", broadcasts.remove_source, "source_remove", ADMIN, P),
         route("/b/{bid:int}/host-link", broadcasts.rotate_host_link, "host_link_rotate", ADMIN, P),
-        route("/b/{bid:int}/audit", broadcasts.audit_page, "audit", BOARD),
         route("/b/{bid:int}/board", board.board_page, "board", BOARD),
         route("/b/{bid:int}/questions", board.manual, "manual_question", BOARD, P),
         route("/b/{bid:int}/merge", board.merge, "merge", BOARD, P),
@@ -66,6 +65,7 @@ def routes() -> list:  # type: ignore[type-arg]
         route("/admin/catalog/topics", catalog.edit_topic, "catalog_topic", ADMIN, P),
         route("/admin/vk", vk.vk_page, "vk_tokens", ADMIN),
         route("/admin/vk", vk.set_token, "vk_token_set", ADMIN, P),
+        *audit.routes(),
         *appeals.routes(),
         ws_route("/ws/b/{bid:int}/board", live.board_socket, "ws_board", BOARD),
         ws_route("/ws/b/{bid:int}/host", live.host_socket, "ws_host", HOST_SCREEN),

@@ -30,7 +30,8 @@ def join(r: redis.Redis, b: int | str, sid: str, username: str) -> None:
 
 
 def touch(r: redis.Redis, b: int | str, sid: str, username: str, message: str) -> None:
-    """A board says which card it has open: ``{"card": "17"}`` (or null)."""
+    """A board says which card it has open: ``{"card": "17"}`` (or null). Boards repeat it as a heartbeat,
+    so it is announced only when what the boards show changes."""
     try:
         card = json.loads(message).get("card")
     except (ValueError, AttributeError):
@@ -38,8 +39,10 @@ def touch(r: redis.Redis, b: int | str, sid: str, username: str, message: str) -
     card = str(card) if card not in (None, "") else None
     if card is not None and not card.isdigit():
         return
+    seen = online(r, b)
     r.hset(keys.presence(b), sid, json.dumps({"user": username, "card": card, "at": time.time()}))
-    _announce(r, b)
+    if online(r, b) != seen:
+        _announce(r, b)
 
 
 def leave(r: redis.Redis, b: int | str, sid: str) -> None:
@@ -48,13 +51,29 @@ def leave(r: redis.Redis, b: int | str, sid: str) -> None:
 
 
 def online(r: redis.Redis, b: int | str) -> list[dict[str, Any]]:
+    """``[{"user": "anna", "cards": ["17"]}, ...]`` by user; sockets silent for ``STALE_S`` are dropped."""
     now = time.time()
     out: dict[str, dict[str, Any]] = {}
-    for raw in r.hvals(keys.presence(b)):
+    stale: list[Any] = []
+    for sid, raw in r.hgetall(keys.presence(b)).items():
         p = json.loads(raw)
         if now - p["at"] > STALE_S:
+            stale.append(sid)
             continue
         entry = out.setdefault(p["user"], {"user": p["user"], "cards": []})
         if p["card"] and p["card"] not in entry["cards"]:
             entry["cards"].append(p["card"])
+    if stale:
+        r.hdel(keys.presence(b), *stale)
+    for entry in out.values():
+        entry["cards"].sort(key=int)
     return sorted(out.values(), key=lambda e: e["user"])
+
+
+def open_cards(entries: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """card id -> who has it open, from an ``online`` list (what a presence event carries)."""
+    out: dict[str, list[str]] = {}
+    for e in entries:
+        for card in e.get("cards", []):
+            out.setdefault(str(card), []).append(str(e["user"]))
+    return out

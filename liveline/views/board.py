@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from liveline import broadcasts, clusters, inbox, keys, merges, questions
+from liveline import authors, broadcasts, clusters, inbox, keys, merges, questions, undo
 from liveline.errors import BadRequest
 from liveline.inbox import SourceItem
 from liveline.views.common import call, form, fragment, no_content, page, r, session
@@ -26,9 +26,19 @@ def board_page(request: Request) -> Response:
     rc = r(request)
     bid = _bid(request)
     b = broadcasts.get(rc, bid)
-    from liveline.triage.topics import DEFAULT_TAXONOMY
+    from liveline import catalog
 
-    return page(request, "board.html", b=b, topics=DEFAULT_TAXONOMY)
+    topics = catalog.taxonomy(rc)
+    departments = sorted({t.department for t in topics if t.department})
+    return page(request, "board.html", b=b, topics=topics, departments=departments,
+                me=session(request).username)
+
+
+def _mute(rc: Any, b: int, cid: str, by: str, muted: bool) -> Any:
+    who = authors.leader_author(rc, b, cid)
+    if muted:
+        return authors.mute_author(rc, b, who["author_id"], by, who["name"])
+    return authors.unmute_author(rc, b, who["author_id"], by, who["name"])
 
 
 def _version(data: dict[str, str]) -> int | None:
@@ -50,8 +60,18 @@ ACTIONS = {
                                                           d.get("department", ""), by, _version(d)),
     "pin": lambda rc, b, cid, by, d: clusters.pin(rc, b, cid, d.get("pinned", "1") == "1", by, _version(d)),
     "take": lambda rc, b, cid, by, d: clusters.take(rc, b, cid, by, release=d.get("release") == "1"),
-    "move": lambda rc, b, cid, by, d: clusters.move(rc, b, cid, int(d.get("position", "0") or 0), by),
+    "move": lambda rc, b, cid, by, d: clusters.move(rc, b, cid, _position(d), by),
+    "unapprove": lambda rc, b, cid, by, d: undo.revert_status(rc, b, cid, "new", by, version=_version(d)),
+    "mute": lambda rc, b, cid, by, d: _mute(rc, b, cid, by, True),
+    "unmute": lambda rc, b, cid, by, d: _mute(rc, b, cid, by, False),
 }
+
+
+def _position(d: dict[str, str]) -> int:
+    p = d.get("position", "0").strip() or "0"
+    if not p.lstrip("-").isdigit():
+        raise BadRequest("Позиция в очереди — число")
+    return int(p)
 
 
 async def act(request: Request) -> Response:
@@ -62,6 +82,10 @@ async def act(request: Request) -> Response:
         raise BadRequest("Неизвестное действие")
     s = session(request)
     await call(fn, r(request), _bid(request), request.path_params["cid"], s.username, data)
+    if action in ("mute", "unmute"):
+        message = ("Автор заглушён: его новые комментарии будут приходить скрытыми" if action == "mute"
+                   else "Автору вернули голос: его новые комментарии снова приходят на доску")
+        return fragment("partials/_flash.html", kind="ok", message=message, current=None)
     return no_content()
 
 

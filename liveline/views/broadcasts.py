@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -140,15 +139,3 @@ async def users_disable(request: Request) -> Response:
     data = await form(request)
     await call(auth.set_disabled, r(request), request.path_params["username"], data.get("enable") != "1")
     return RedirectResponse("/admin/users", status_code=303)
-
-
-def audit_page(request: Request) -> Response:
-    from liveline.events import read_audit
-
-    rc = r(request)
-    bid = _bid(request)
-    rows = read_audit(rc, bid)
-    for row in rows:
-        row["before_json"] = json.dumps(row["before"], ensure_ascii=False, indent=1)
-        row["after_json"] = json.dumps(row["after"], ensure_ascii=False, indent=1)
-    return page(request, "audit.html", b=broadcasts.get(rc, bid), rows=rows)

@@ -1,20 +1,33 @@
 // The moderator board in the browser: places live cards, filters and sorts them per moderator (in the
-// browser, so the server renders each event once for every board), keyboard shortcuts, queue reordering
-// and presence. No inline scripts, no eval: htmx runs with allowEval=false under a strict CSP.
+// browser, so the server renders each event once for every board), card actions and tools, bulk selection,
+// keyboard shortcuts, queue reordering and presence. No inline scripts, no eval: htmx runs with
+// allowEval=false under a strict CSP, and cards carry no hx-* attributes: every button is handled here by
+// delegation (data-act / data-tool), so a snapshot of thousands of cards needs no htmx processing.
 (function () {
   "use strict";
   var live = document.getElementById("board-live");
   if (!live) return;
   var bid = live.dataset.bid;
+  var me = live.dataset.me || "";
   var PREFS_KEY = "ll-board-prefs-" + bid;
   var prefs = {};
   try { prefs = JSON.parse(localStorage.getItem(PREFS_KEY) || "{}"); } catch (e) { prefs = {}; }
   var socket = null;
   var queueOrder = [];
+  var openBy = {};          // card id -> users (other than me) who have it open
+  var selected = {};        // card id -> true, for bulk actions
+  var DONE_TABS = ["answered", "rejected", "filtered"];
 
   function $(id) { return document.getElementById(id); }
   function cards(root) { return Array.prototype.slice.call((root || document).querySelectorAll("article.qcard")); }
   function num(el, key) { return parseFloat(el.dataset[key] || "0"); }
+  function cardOf(el) { return el && el.closest ? el.closest("article.qcard") : null; }
+  function cardUrl(cid) { return "/b/" + bid + "/c/" + cid; }
+  function post(url, values, source, toFlash) {
+    var opts = { source: source || document.body, values: values || {}, swap: "none" };
+    if (toFlash) { opts.target = "#flash"; opts.swap = "innerHTML"; }
+    return htmx.ajax("POST", url, opts);
+  }
 
   // -- ordering ------------------------------------------------------------------------------------
   function sortKey(card, status) {
@@ -63,18 +76,26 @@
     var id = card.id;
     var old = null;
     document.querySelectorAll('[id="' + id + '"]').forEach(function (el) { if (el !== card) old = el; });
-    if (card.dataset.deleted === "1") { if (old) old.remove(); card.remove(); return; }
+    if (card.dataset.deleted === "1") {
+      if (old) old.remove();
+      card.remove(); gone[id] = true; delete selected[id.slice(2)]; updateBulk(); return;
+    }
+    if (pending.length) gone[id] = true;  // a pending (older) copy of this card must not be appended
     var hadFocus = old && old.contains(document.activeElement);
+    var focused = hadFocus ? document.activeElement : null;
     if (old) {
-      var editing = old.querySelector("details.edit[open]");
-      if (editing) {  // keep the moderator's unsaved wording; its old version makes a save conflict visibly
-        var fresh = card.querySelector("details.edit");
-        var note = document.createElement("p");
-        note.className = "small warn-text";
-        note.textContent = "Карточку изменил другой модератор, пока вы редактировали: сохранение покажет конфликт.";
-        editing.insertBefore(note, editing.querySelector("form"));
-        if (fresh) fresh.replaceWith(editing);
-      }
+      // forms a moderator has open travel to the new card; an unsaved edit made from an older version
+      // says so, and saving it answers 409 with who changed it (never a silently lost edit)
+      old.querySelectorAll("form.tool-panel").forEach(function (panel) {
+        if (panel.dataset.saving !== "1" && panel.dataset.version !== card.dataset.version &&
+            !panel.querySelector(".stale-note")) {
+          var note = document.createElement("p");
+          note.className = "small warn-text stale-note";
+          note.textContent = "Карточку изменили, пока вы её правили: сохранение покажет конфликт.";
+          panel.insertBefore(note, panel.firstChild);
+        }
+        card.appendChild(panel);
+      });
       var members = old.querySelector("details.members[open]");
       if (members) { var m2 = card.querySelector("details.members"); if (m2) m2.open = true; }
       old.remove();
@@ -83,8 +104,22 @@
     if (!col) { card.remove(); return; }
     insertSorted(col, card);
     if (card.dataset.status === "queued") card.draggable = true;
+    decorate(card);
     filterCard(card);
-    if (hadFocus) card.focus({ preventScroll: true });
+    if (hadFocus) {
+      if (focused && card.contains(focused)) focused.focus({ preventScroll: true });
+      else card.focus({ preventScroll: true });
+    }
+  }
+
+  function decorate(card) {
+    var id = card.dataset.id;
+    if (selected[id]) { var pick = card.querySelector("input.pick"); if (pick) pick.checked = true; card.classList.add("picked"); }
+    var seen = card.querySelector(".seen-by");
+    var who = openBy[id] || [];
+    if (!who.length && !card.classList.contains("seen-elsewhere")) return;
+    card.classList.toggle("seen-elsewhere", who.length > 0);
+    if (seen) { seen.hidden = !who.length; seen.textContent = who.length ? "открыта: " + who.join(", ") : ""; }
   }
 
   function refresh() {
@@ -93,36 +128,146 @@
     var qo = $("queue-order");
     var order = qo ? (qo.dataset.order || "").split(",").filter(Boolean) : [];
     if (order.join(",") !== queueOrder.join(",")) { queueOrder = order; sortColumn("queued"); }
+    presence();
     counts();
+    updateBulk();
   }
+
+  function mark(name) { if (window.performance && performance.mark) performance.mark(name); }
+
+  // A snapshot is swapped in here rather than by htmx (cheaper than its per-id settling). A big board is
+  // shown progressively: the first FIRST cards of each column at once, the rest appended CHUNK at a time in
+  // later tasks, so the board paints and answers clicks before thousands of cards are laid out.
+  var FIRST = 60, CHUNK = 250;
+  var pending = [];   // [column element, [cards]] still to append
+  var loadTimer = null;
+  function applySnapshot(html) {
+    mark("ll:snapshot-received");
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    mark("ll:snapshot-parsed");
+    pending = [];
+    clearTimeout(loadTimer);
+    Array.prototype.slice.call(tpl.content.children).forEach(function (node) {
+      var old = node.id ? $(node.id) : null;
+      node.removeAttribute("hx-swap-oob");
+      if (node.id === "board") {
+        node.querySelectorAll(".cards").forEach(function (col) {
+          if (col.children.length <= FIRST) return;
+          var rest = Array.prototype.slice.call(col.children, FIRST);
+          rest.forEach(function (c) { col.removeChild(c); });
+          pending.push([col, rest]);
+        });
+      }
+      if (old) old.replaceWith(node);
+    });
+    mark("ll:snapshot-swapped");
+    afterSnapshot();
+    mark("ll:snapshot-done");
+    // the rest after the first frame is painted, in short tasks that leave room for clicks and keys
+    if (pending.length) requestAnimationFrame(function () { loadTimer = setTimeout(loadMore, 0); });
+  }
+
+  function loadMore() {
+    var budget = CHUNK;
+    while (pending.length && budget > 0) {
+      var col = pending[0][0], rest = pending[0][1];
+      var part = rest.splice(0, budget);
+      budget -= part.length;
+      var frag = document.createDocumentFragment();
+      part.forEach(function (c) {
+        if ($(c.id) || gone[c.id]) return;  // a newer version arrived live meanwhile, or it was merged away
+        if (c.dataset.status === "queued") c.draggable = true;
+        decorate(c); filterCard(c);
+        frag.appendChild(c);
+      });
+      col.appendChild(frag);
+      if (!rest.length) pending.shift();
+    }
+    counts();
+    if (pending.length) { loadTimer = setTimeout(loadMore, 0); return; }
+    gone = {};
+    if (prefs.sort === "time") { sortColumn("new"); sortColumn("approved"); }
+    settlements();
+    mark("ll:snapshot-complete");
+    document.body.dataset.boardComplete = String(Date.now());
+    focusHash();
+  }
+  var gone = {};
 
   function afterSnapshot() {
     var qo = $("queue-order");
     queueOrder = qo ? (qo.dataset.order || "").split(",").filter(Boolean) : [];
     cards($("col-queued")).forEach(function (c) { c.draggable = true; });
-    if (prefs.sort === "time") { sortColumn("new"); sortColumn("approved"); }
-    settlements();
-    cards().forEach(filterCard);
+    if (prefs.sort === "time" && !pending.length) { sortColumn("new"); sortColumn("approved"); }
+    if (!pending.length) settlements();
+    var present = {};
+    cards($("board")).forEach(function (c) { present[c.dataset.id] = true; decorate(c); filterCard(c); });
+    pending.forEach(function (p) { p[1].forEach(function (c) { present[c.dataset.id] = true; }); });
+    Object.keys(selected).forEach(function (id) { if (!present[id]) delete selected[id]; });
     counts();
-    var b = $("board"); if (b) b.setAttribute("aria-busy", "false");
+    updateBulk();
     showTab(prefs.tab || "answered");
+    var b = $("board"); if (b) b.setAttribute("aria-busy", "false");
+    document.body.dataset.boardReady = String(Date.now());
+    if (!pending.length) { document.body.dataset.boardComplete = document.body.dataset.boardReady; focusHash(); }
+  }
+
+  function focusHash() {
+    var m = /^#c-(\d+)$/.exec(window.location.hash || "");
+    if (!m || focusHash.done === m[1]) return;
+    var card = $("c-" + m[1]);
+    if (!card) return;
+    focusHash.done = m[1];
+    if (DONE_TABS.indexOf(card.dataset.status) >= 0) showTab(card.dataset.status);
+    card.hidden = false;
+    card.classList.add("flash-card");
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: "center" });
+  }
+
+  // -- presence ------------------------------------------------------------------------------------
+  function presence() {
+    var box = $("presence");
+    if (!box || box.dataset.applied === "1") return;
+    box.dataset.applied = "1";
+    var open = {};
+    try { open = JSON.parse(box.dataset.open || "{}"); } catch (e) { open = {}; }
+    var next = {};
+    Object.keys(open).forEach(function (cid) {
+      var others = open[cid].filter(function (u) { return u !== me; });
+      if (others.length) next[cid] = others;
+    });
+    var touched = Object.keys(openBy).concat(Object.keys(next));
+    openBy = next;
+    touched.forEach(function (cid) { var c = $("c-" + cid); if (c) decorate(c); });
+    box.querySelectorAll(".who-on").forEach(function (el) { el.classList.toggle("me", el.dataset.user === me); });
   }
 
   // -- filters (per moderator, in the browser) ---------------------------------------------------------
+  function searchText(card) {  // text, author, place, topic; built on first search (a card is replaced when it changes)
+    if (card._search === undefined) {
+      var t = card.querySelector(".text"), m = card.querySelector(".meta");
+      card._search = ((t ? t.textContent : "") + " " + (m ? m.textContent : "")).toLowerCase();
+    }
+    return card._search;
+  }
   function filterCard(card) {
     var ok = true;
-    if (prefs.text) ok = (card.dataset.search || "").indexOf(prefs.text) >= 0 || card.dataset.id === prefs.text;
+    if (prefs.text) ok = searchText(card).indexOf(prefs.text) >= 0 || card.dataset.id === prefs.text.replace(/^№/, "");
     if (ok && prefs.topic) ok = card.dataset.topic === prefs.topic;
     if (ok && prefs.settlement) ok = card.dataset.settlement === prefs.settlement;
     if (ok && prefs.source) ok = card.dataset.source === prefs.source;
-    card.hidden = !ok;
+    if (card.hidden !== !ok) card.hidden = !ok;
   }
   function counts() {
     document.querySelectorAll("[data-count-for]").forEach(function (el) {
       var col = $("col-" + el.dataset.countFor);
       if (!col) return;
-      var all = col.children.length;
-      var shown = col.querySelectorAll("article.qcard:not([hidden])").length;
+      var waiting = 0;
+      pending.forEach(function (p) { if (p[0] === col) waiting += p[1].length; });
+      var all = col.children.length + waiting;
+      var shown = all - col.querySelectorAll("article.qcard[hidden]").length;
       el.textContent = shown === all ? String(all) : shown + " из " + all;
     });
   }
@@ -130,7 +275,7 @@
     var sel = $("f-settlement");
     if (!sel) return;
     var seen = {};
-    cards().forEach(function (c) { if (c.dataset.settlement) seen[c.dataset.settlement] = true; });
+    cards($("board")).forEach(function (c) { if (c.dataset.settlement) seen[c.dataset.settlement] = true; });
     var have = {};
     Array.prototype.forEach.call(sel.options, function (o) { have[o.value] = true; });
     Object.keys(seen).sort().forEach(function (s) {
@@ -147,7 +292,7 @@
       prefs[key] = transform ? transform(el.value) : el.value;
       savePrefs();
       if (key === "sort") { sortColumn("new"); sortColumn("approved"); }
-      cards().forEach(filterCard);
+      cards($("board")).forEach(filterCard);
       counts();
     });
   }
@@ -158,39 +303,201 @@
   bindFilter("f-sort", "sort");
 
   function showTab(name) {
+    if (DONE_TABS.indexOf(name) < 0) name = "answered";
     prefs.tab = name;
-    document.querySelectorAll(".tabs .tab").forEach(function (t) { t.classList.toggle("active", t.dataset.tab === name); });
-    ["answered", "rejected", "filtered"].forEach(function (s) { var c = $("col-" + s); if (c) c.hidden = s !== name; });
+    document.querySelectorAll(".tabs .tab").forEach(function (t) {
+      var on = t.dataset.tab === name;
+      t.classList.toggle("active", on);
+      t.setAttribute("aria-selected", on ? "true" : "false");
+    });
+    DONE_TABS.forEach(function (s) { var c = $("col-" + s); if (c) c.hidden = s !== name; });
   }
-  document.addEventListener("click", function (e) {
-    var tab = e.target.closest && e.target.closest(".tabs .tab");
-    if (tab) { showTab(tab.dataset.tab); savePrefs(); }
+
+  // -- card actions and tools ------------------------------------------------------------------------
+  function act(card, btn) {
+    var cid = card.dataset.id, name = btn.dataset.act;
+    var values = { version: card.dataset.version };
+    if (name === "merge-into") {
+      post("/b/" + bid + "/merge", { target: btn.dataset.target, source: cid, source_version: card.dataset.version }, btn);
+      return;
+    }
+    if (name === "reject") values.reason = btn.dataset.reason || "spam";
+    if (name === "pin") values.pinned = btn.dataset.pinned;
+    if (name === "take" && btn.dataset.release) values.release = "1";
+    post(cardUrl(cid) + "/" + name, values, btn, name === "mute" || name === "unmute");
+    var panel = btn.closest(".tool-panel");
+    if (panel) panel.remove();
+  }
+
+  function closePanels(card) { card.querySelectorAll(".tool-panel").forEach(function (p) { p.remove(); }); }
+
+  function openTool(card, name) {
+    var tpl = $("tpl-" + name);
+    if (!tpl) return;
+    closePanels(card);
+    var panel = tpl.content.firstElementChild.cloneNode(true);
+    panel.dataset.for = card.dataset.id;
+    panel.dataset.version = card.dataset.version;
+    if (name === "edit") {
+      var text = card.querySelector(".text");
+      panel.querySelector("textarea").value = text ? text.textContent : "";
+    } else if (name === "topic") {
+      panel.querySelector("select").value = card.dataset.topic || "other";
+      panel.querySelector("input[name=department]").value = card.dataset.dept || "";
+    } else if (name === "more") {
+      panel.querySelectorAll("[data-only-filter]").forEach(function (el) { el.hidden = card.dataset.filter !== el.dataset.onlyFilter; });
+      panel.querySelectorAll("[data-only-brigade]").forEach(function (el) { el.hidden = !card.dataset.brigade; });
+      panel.querySelectorAll("[data-only-filtered]").forEach(function (el) { el.hidden = card.dataset.status !== "filtered" || !card.dataset.filter; });
+      var link = panel.querySelector("[data-audit-link]");
+      if (link) link.href = link.getAttribute("href") + "?c=" + card.dataset.id;
+    }
+    card.appendChild(panel);
+    var first = panel.querySelector("textarea, input:not([type=hidden]), select, button");
+    if (first) first.focus();
+  }
+
+  function submitPanel(form) {
+    var card = cardOf(form);
+    if (!card) return;
+    var cid = form.dataset.for || card.dataset.id;
+    var data = {};
+    new FormData(form).forEach(function (v, k) { data[k] = String(v); });
+    var kind = form.dataset.form, url;
+    if (kind === "merge") {
+      var other = (data.other || "").replace(/\D/g, "");
+      if (!other) return;
+      url = "/b/" + bid + "/merge";
+      data = { target: other, source: cid, source_version: form.dataset.version };
+    } else {
+      url = cardUrl(cid) + "/" + kind;
+      data.version = form.dataset.version;
+    }
+    form.dataset.saving = "1";
+    post(url, data, form);
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form && form.dataset && form.dataset.form && cardOf(form)) { e.preventDefault(); submitPanel(form); }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || !elt.dataset) return;
+    if (elt.dataset.form) {
+      if (e.detail.successful) elt.remove(); else delete elt.dataset.saving;
+    }
+    if (elt.id === "cue-form" && e.detail.successful) elt.reset();
+  });
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.matches && t.matches("input.pick")) { var c = cardOf(t); if (c) select(c, t.checked); }
+    if (t.matches && t.matches("form[data-form=topic] select[name=topic]")) {
+      var opt = t.options[t.selectedIndex], dept = t.form.querySelector("input[name=department]");
+      if (opt && dept) dept.value = opt.dataset.dept || "";
+    }
   });
 
-  // -- live socket ----------------------------------------------------------------------------------
-  document.addEventListener("htmx:wsOpen", function (e) { socket = e.detail.socketWrapper; });
-  document.addEventListener("htmx:wsClose", function () { socket = null; });
-  document.addEventListener("htmx:wsAfterMessage", function (e) {
-    var msg = e.detail && e.detail.message;
-    if (typeof msg === "string" && msg.indexOf('id="board"') >= 0 && msg.indexOf("<section") >= 0) afterSnapshot();
-    else refresh();
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!t.closest) return;
+    var tab = t.closest(".tabs .tab");
+    if (tab) { showTab(tab.dataset.tab); savePrefs(); return; }
+    var bulkBtn = t.closest("[data-bulk]");
+    if (bulkBtn) { bulk(bulkBtn); return; }
+    if (t.closest("#cue-clear")) { post("/b/" + bid + "/host/controls", { cue: "" }, t); return; }
+    var card = cardOf(t);
+    if (!card) return;
+    var close = t.closest("[data-close]");
+    if (close) { var p = close.closest(".tool-panel"); if (p) p.remove(); card.focus(); return; }
+    var wave = t.closest("[data-wave]");
+    if (wave) {
+      var v = wave.dataset.wave === "brigade" ? { brigade: card.dataset.brigade } : { filter: card.dataset.filter };
+      post("/b/" + bid + "/wave", v, wave, true);
+      closePanels(card);
+      return;
+    }
+    var btn = t.closest("[data-act]");
+    if (btn) { act(card, btn); return; }
+    var tool = t.closest("[data-tool]");
+    if (tool) openTool(card, tool.dataset.tool);
   });
+
+  // the members of a group load when it is opened
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!d.matches || !d.matches("details.members") || !d.open || d.dataset.loaded === "1") return;
+    var card = cardOf(d);
+    if (!card) return;
+    d.dataset.loaded = "1";
+    htmx.ajax("GET", cardUrl(card.dataset.id) + "/members", { source: d, target: d.querySelector(".members-body"), swap: "innerHTML" });
+  }, true);
+
+  // -- bulk selection ------------------------------------------------------------------------------
+  function select(card, on) {
+    if (on) selected[card.dataset.id] = true; else delete selected[card.dataset.id];
+    var pick = card.querySelector("input.pick");
+    if (pick) pick.checked = !!on;
+    card.classList.toggle("picked", !!on);
+    updateBulk();
+  }
+  function updateBulk() {
+    var bar = $("bulk-bar");
+    if (!bar) return;
+    var n = Object.keys(selected).length;
+    bar.hidden = n === 0;
+    $("bulk-count").textContent = "Выбрано: " + n;
+  }
+  function bulk(btn) {
+    var action = btn.dataset.bulk;
+    var ids = Object.keys(selected);
+    if (action !== "clear" && ids.length) {
+      var targets = ids.map(function (id) { var c = $("c-" + id); return id + (c ? ":" + c.dataset.version : ""); });
+      var values = { action: action, ids: targets.join(",") };
+      if (action === "reject") values.reason = $("bulk-reason").value;
+      post("/b/" + bid + "/bulk", values, btn, true);
+    }
+    ids.forEach(function (id) { var c = $("c-" + id); if (c) select(c, false); });
+    selected = {};
+    updateBulk();
+  }
+
+  // -- live socket ----------------------------------------------------------------------------------
+  document.addEventListener("htmx:wsOpen", function (e) {
+    socket = e.detail.socketWrapper;
+    announce.last = undefined;
+    var c = current();
+    announce(c ? c.dataset.id : null);
+  });
+  document.addEventListener("htmx:wsClose", function () { socket = null; });
+  document.addEventListener("htmx:wsBeforeMessage", function (e) {
+    var msg = e.detail && e.detail.message;
+    if (typeof msg === "string" && msg.lastIndexOf('<section id="board"', 0) === 0) {
+      e.preventDefault();  // a snapshot: swapped here in one go, cheaper than htmx's per-id settling
+      applySnapshot(msg);
+    }
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () { refresh(); });
   function announce(cardId) {
+    announce.last = cardId;
     if (socket) socket.send(JSON.stringify({ card: cardId || null }), live);
   }
   document.addEventListener("focusin", function (e) {
-    var card = e.target.closest && e.target.closest("article.qcard");
+    var card = cardOf(e.target);
     var id = card ? card.dataset.id : null;
-    if (id !== announce.last) { announce.last = id; announce(id); }
+    if (id !== announce.last) announce(id);
   });
+  // presence is a heartbeat too: a board that stops saying which card it has open drops off the list
+  setInterval(function () { if (socket) announce(announce.last || null); }, 30000);
 
   // -- keyboard ------------------------------------------------------------------------------------
+  // by physical key (event.code), so shortcuts work in the Russian layout as well
+  var KEYS = { KeyJ: "j", KeyK: "k", KeyA: "a", KeyX: "x", KeyQ: "q", KeyE: "e", KeyP: "p", KeyO: "o",
+               KeyD: "d", KeyT: "t", KeyS: "s" };
   function visibleCards() { return cards($("board")).filter(function (c) { return !c.hidden && c.offsetParent !== null; }); }
-  function current() { return document.activeElement && document.activeElement.closest ? document.activeElement.closest("article.qcard") : null; }
+  function current() { return cardOf(document.activeElement); }
   function press(card, key) {
-    var btn = card.querySelector('[data-key="' + key + '"]');
+    var btn = card.querySelector('footer [data-key="' + key + '"]');
     if (!btn) return false;
-    if (btn.tagName === "SUMMARY") { btn.parentElement.open = true; var ta = btn.parentElement.querySelector("textarea"); if (ta) ta.focus(); return true; }
     btn.click();
     return true;
   }
@@ -199,32 +506,41 @@
     if (i < 0) return;
     var pos = Math.max(0, Math.min(queueOrder.length - 1, i + delta));
     if (pos === i) return;
-    htmx.ajax("POST", "/b/" + bid + "/c/" + card.dataset.id + "/move", { values: { position: String(pos) }, swap: "none" });
+    post(cardUrl(card.dataset.id) + "/move", { position: String(pos) }, card);
   }
   document.addEventListener("keydown", function (e) {
     var tag = (e.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") {
-      if (e.key === "Escape") e.target.blur();
-      return;
+      if (e.key === "Escape") {
+        var panel = e.target.closest(".tool-panel");
+        if (panel) { var c0 = cardOf(panel); panel.remove(); if (c0) c0.focus(); } else e.target.blur();
+      }
+      if (!(tag === "input" && e.target.type === "checkbox")) return;
     }
     var card = current();
     if (e.altKey && card && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
       moveInQueue(card, e.key === "ArrowUp" ? -1 : 1); e.preventDefault(); return;
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "?") { var d = $("help"); if (d && !d.open) d.showModal(); e.preventDefault(); return; }
-    if (e.key === "/") { var f = $("f-text"); if (f) { f.focus(); e.preventDefault(); } return; }
-    if (e.key === "j" || e.key === "k") {
+    if (e.key === "?" || (e.shiftKey && e.code === "Slash")) {
+      var d = $("help"); if (d && !d.open) d.showModal(); e.preventDefault(); return;
+    }
+    if (e.key === "/" || (!e.shiftKey && e.code === "Slash")) { var f = $("f-text"); if (f) { f.focus(); e.preventDefault(); } return; }
+    if (e.key === "Escape" && card) { closePanels(card); return; }
+    if (e.shiftKey) return;
+    var key = KEYS[e.code];
+    if (!key) return;
+    if (key === "j" || key === "k") {
       var list = visibleCards();
       if (!list.length) return;
       var i = card ? list.indexOf(card) : -1;
-      var next = list[Math.max(0, Math.min(list.length - 1, i + (e.key === "j" ? 1 : -1)))] || list[0];
+      var next = list[Math.max(0, Math.min(list.length - 1, i + (key === "j" ? 1 : -1)))] || list[0];
       next.focus(); next.scrollIntoView({ block: "nearest" });
       e.preventDefault(); return;
     }
-    if (card && "aqodpxe".indexOf(e.key) >= 0 && e.key.length === 1) {
-      if (press(card, e.key)) e.preventDefault();
-    }
+    if (!card) return;
+    if (key === "s") { select(card, !selected[card.dataset.id]); e.preventDefault(); return; }
+    if (press(card, key)) e.preventDefault();
   });
   var helpBtn = $("help-open");
   if (helpBtn) helpBtn.addEventListener("click", function () { $("help").showModal(); });
@@ -250,6 +566,6 @@
     var target = e.target.closest("article.qcard");
     var pos = target ? queueOrder.indexOf(target.dataset.id) : queueOrder.length - 1;
     if (pos < 0) pos = queueOrder.length - 1;
-    htmx.ajax("POST", "/b/" + bid + "/c/" + dragged.dataset.id + "/move", { values: { position: String(pos) }, swap: "none" });
+    post(cardUrl(dragged.dataset.id) + "/move", { position: String(pos) }, dragged);
   });
 })();

@@ -25,6 +25,11 @@
     document.documentElement.style.fontSize = (font / 100 * 16) + "px";
   }
   setInterval(tick, 1000);
+  // the briefing's print button (no inline handlers under the CSP)
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest && e.target.closest("[data-print]");
+    if (t) { e.preventDefault(); window.print(); }
+  });
   document.addEventListener("htmx:wsAfterMessage", tick);
   document.addEventListener("DOMContentLoaded", tick);
 })();
