@@ -122,6 +122,15 @@ def cmd_places(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     print(f"загружено улиц: {n}")
 
 
+def cmd_purge(args: argparse.Namespace, s: settings_mod.Settings) -> None:
+    from liveline.purge import purge
+
+    days = args.older_than if args.older_than is not None else s.retention_days
+    res = purge(_redis(s), days)
+    print(f"очищено эфиров: {len(res['broadcasts'])} ({', '.join(map(str, res['broadcasts'])) or '—'}); "
+          f"вопросов: {res['questions']}, обращений: {res['appeals']}")
+
+
 def cmd_cluster(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     from liveline.triage import offline
 
@@ -189,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     pi = plsub.add_parser("import", help="загрузить CSV: settlement,street_type,street")
     pi.add_argument("file")
 
+    pu = sub.add_parser("purge", help="удалить персональные данные граждан из давно закончившихся эфиров")
+    pu.add_argument("--older-than", type=float, metavar="DAYS", help="по умолчанию LIVELINE_RETENTION_DAYS")
+
     cl = sub.add_parser("cluster", help="разобрать вопросы из файла JSONL (как живой разбор)")
     cl.add_argument("input")
     cl.add_argument("--places", help="CSV: settlement,street_type,street")
@@ -213,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         "vk": lambda: cmd_vk(args, s),
         "cluster": lambda: cmd_cluster(args, s),
         "places": lambda: cmd_places(args, s),
+        "purge": lambda: cmd_purge(args, s),
     }
     try:
         if args.command == "demo":

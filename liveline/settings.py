@@ -37,6 +37,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("LIVELINE_VK_RATE_LIMITS", "true", "pace VK calls at VK's limits (3/s user, 20/s community)"),
     ("LIVELINE_DEMO_SPEED", "1.0", "replay speed of the demo broadcast (2.0 = twice as fast)"),
     ("LIVELINE_PLACES_CSV", "", "default gazetteer CSV (settlement,street_type,street) for new broadcasts"),
+    ("LIVELINE_RETENTION_DAYS", "365", "days after a broadcast ends before `liveline purge` removes citizens' "
+                                       "personal data (aggregates stay)"),
     ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
 ]
 
@@ -62,6 +64,7 @@ class Settings:
     vk_rate_limits: bool = True
     demo_speed: float = 1.0
     places_csv: str = ""
+    retention_days: float = 365.0
     log_level: str = "INFO"
 
     def secret(self) -> str:
@@ -111,5 +114,6 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
         vk_rate_limits=get("LIVELINE_VK_RATE_LIMITS", bool),
         demo_speed=get("LIVELINE_DEMO_SPEED", float),
         places_csv=get("LIVELINE_PLACES_CSV"),
+        retention_days=get("LIVELINE_RETENTION_DAYS", float),
         log_level=get("LIVELINE_LOG_LEVEL"),
     )

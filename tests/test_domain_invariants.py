@@ -25,18 +25,6 @@ def replay_equals_fresh(r: redis.Redis, bid: int, action: Callable[[], object]) 
     return evs
 
 
-@pytest.fixture
-def board(r: redis.Redis) -> tuple[redis.Redis, int, list[str]]:
-    bid = live_broadcast(r)
-    cids = []
-    for n, text in enumerate(["Когда отремонтируют дорогу на улице Ленина?", "Не горят фонари на Садовой",
-                              "Будет ли газ в Сосновке?", "Уберите мусор у дома 5 по Мира"], start=1):
-        ev = questions.ingest(r, bid, item(n, text), triaged(text, topic="roads"))
-        assert ev is not None
-        cids.append(ev.questions[str(n)]["cluster"])
-    return r, bid, cids
-
-
 def test_ingest_of_a_new_question_replays(r: redis.Redis) -> None:
     bid = live_broadcast(r)
     evs = replay_equals_fresh(r, bid, lambda: questions.ingest(r, bid, item(1, "Когда починят дорогу?"),

@@ -9,22 +9,9 @@ from typing import Any
 import pytest
 import redis
 
-from liveline import authors, clusters, events, merges, questions, state, undo
+from liveline import authors, clusters, events, merges, state, undo
 from liveline.errors import Conflict
-from tests.helpers import item, live_broadcast, triaged
 from tests.test_domain_invariants import replay_equals_fresh
-
-
-@pytest.fixture
-def board(r: redis.Redis) -> tuple[redis.Redis, int, list[str]]:
-    bid = live_broadcast(r)
-    cids = []
-    for n, text in enumerate(["Когда отремонтируют дорогу на улице Ленина?", "Не горят фонари на Садовой",
-                              "Будет ли газ в Сосновке?", "Уберите мусор у дома 5 по Мира"], start=1):
-        ev = questions.ingest(r, bid, item(n, text), triaged(text, topic="roads"))
-        assert ev is not None
-        cids.append(ev.questions[str(n)]["cluster"])
-    return r, bid, cids
 
 
 def last_row(r: redis.Redis, bid: int) -> dict[str, Any]:

@@ -220,6 +220,11 @@ def _param_str(value: Any) -> str:
     return str(value)
 
 
+
+def _vk_json(payload: Any) -> Response:
+    """JSON as VK sends it: ASCII escapes, so text that is not valid UTF-8 (lone surrogates) still travels."""
+    return Response(json.dumps(payload, ensure_ascii=True), media_type="application/json")
+
 class VkSimulator:
     """A VK API + Bots Long Poll server on 127.0.0.1 in a background thread; thread-safe content API."""
 
@@ -903,7 +908,7 @@ class VkSimulator:
         status, payload = await run_in_threadpool(self.handle_method, request.path_params["name"], params)
         if status != 200:
             return PlainTextResponse(payload, status_code=status)
-        return JSONResponse(payload)
+        return _vk_json(payload)
 
     async def _lp_endpoint(self, request: Request) -> Response:
         status, payload = await run_in_threadpool(self.handle_lp, dict(request.query_params))
@@ -911,7 +916,7 @@ class VkSimulator:
             self._check_lp_schema(payload)
         if status != 200:
             return PlainTextResponse(payload, status_code=status)
-        return JSONResponse(payload)
+        return _vk_json(payload)
 
 
 def parse_execute(code: str) -> list[tuple[str, dict[str, Any]]]:

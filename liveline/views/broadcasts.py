@@ -59,11 +59,9 @@ def detail(request: Request) -> Response:
 
 
 def status_fragment(request: Request) -> Response:
-    from liveline.views.common import fragment
-
     rc = r(request)
     bid = _bid(request)
-    return fragment("partials/_ingest_status.html", b=broadcasts.get(rc, bid), sources=source_statuses(rc, bid))
+    return page(request, "partials/_ingest_status.html", b=broadcasts.get(rc, bid), sources=source_statuses(rc, bid))
 
 
 async def transition(request: Request) -> Response:
