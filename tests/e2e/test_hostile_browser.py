@@ -69,12 +69,16 @@ def test_hostile_comments_execute_nothing_and_keep_the_layout(browser: object, l
     from liveline import clusters
 
     cs = sorted((c for c in (clusters.get(r, bid, str(i)) for i in range(1, 8)) if c), key=lambda c: c["id"])
+    queued = []
     for c in cs:
-        if c["status"] == "new":
-            clusters.approve(r, bid, c["id"], "root")
-        clusters.enqueue(r, bid, c["id"], "root")
-    if cs:
-        clusters.on_air(r, bid, cs[0]["id"], "root")
+        # triage may have filtered some payloads (spam, profanity): bring them back, they must be inert too
+        if c["status"] in ("filtered", "rejected"):
+            clusters.restore(r, bid, c["id"], "root")
+        if c["status"] in ("new", "approved", "filtered", "rejected"):
+            clusters.enqueue(r, bid, c["id"], "root")
+            queued.append(c["id"])
+    if queued:
+        clusters.on_air(r, bid, queued[0], "root")
     key = broadcasts.host_key(r, bid)
     results["host"] = visit(host, f"{live_server.url}/host/{bid}/{key}", "host", "#host-screen")
     # after the broadcast: appeals and the report
