@@ -108,6 +108,8 @@ def sweep_phase(r: redis.Redis, n: int, limited: bool) -> tuple[float, int, int,
         written = ing.poll_once(B, source)
         elapsed = time.perf_counter() - t0
         lost, dup = check(r, sim)
+        print(f"  {'VK limits' if limited else 'limits lifted'}: {written} comments in {elapsed:.1f} s; simulator "
+              f"counters (method calls, inner calls of execute included): {dict(sim.counters)}", flush=True)
         return written / elapsed, lost, dup, sim.counters["error_6"]
 
 
