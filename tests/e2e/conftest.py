@@ -52,8 +52,11 @@ class LiveServer:
                         LIVELINE_SECRET_KEY="e2e-secret", LIVELINE_VAR_DIR=str(var_dir), LIVELINE_LOG_LEVEL="WARNING")
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "LiveServer":
-        self.proc = subprocess.Popen([sys.executable, "-m", "liveline.cli", "web"], env=self.env)
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "liveline.cli", "web"]
+
+    def start(self) -> LiveServer:
+        self.proc = subprocess.Popen(self.command(), env=self.env, cwd=Path(__file__).resolve().parents[2])
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

@@ -8,13 +8,10 @@ exact state.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
 
@@ -56,17 +53,8 @@ def serve() -> None:
 
 
 class BoardServer(LiveServer):
-    def start(self) -> BoardServer:
-        self.proc = subprocess.Popen([sys.executable, "-c", "import tests.e2e.test_board_browser as t; t.serve()"],
-                                     env=self.env, cwd=ROOT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.url + "/login", timeout=0.5)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("web server did not start")
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", "import tests.e2e.test_board_browser as t; t.serve()"]
 
 
 @pytest.fixture
