@@ -205,8 +205,8 @@ class TriageWorker:
         n = 0
         for b in mine:
             self._ensure_group(b)
-            _, claimed, _ = self.r.xautoclaim(keys.inbox(b), GROUP, self.name, RECLAIM_IDLE_MS, "0-0",
-                                              count=BATCH)
+            # Redis 7 answers [cursor, entries, deleted ids], Redis 6.2 [cursor, entries]
+            claimed = self.r.xautoclaim(keys.inbox(b), GROUP, self.name, RECLAIM_IDLE_MS, "0-0", count=BATCH)[1]
             if claimed:
                 n += self.process(b, claimed)
         if not mine:
