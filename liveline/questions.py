@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -276,6 +276,3 @@ def all_questions(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any
     raw = r.hgetall(keys.questions(broadcast_id))
     return sorted((json.loads(v) for v in raw.values()), key=lambda q: int(q["id"]))
 
-
-def question_to_dict(q: dict[str, Any]) -> dict[str, Any]:
-    return asdict(q) if not isinstance(q, dict) else q

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from liveline import auth
 from liveline.errors import TooManyRequests
-from liveline.views.common import base_ctx, call, form, page, r, session
+from liveline.views.common import call, form, page, r, session
 
 
 def _safe_next(value: str) -> str:
@@ -75,5 +75,3 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/appeals", status_code=303)
     return RedirectResponse("/broadcasts", status_code=303)
 
-
-__all__ = ["login_form", "login", "logout", "logout_everywhere", "home", "base_ctx"]
