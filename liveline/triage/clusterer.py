@@ -192,6 +192,15 @@ class ClusterIndex:
             sim = max(sim, self.params.profile_weight * coverage(lemmas, profile))
         return sim
 
+    def _compatible(self, ex: _Exemplar, f: Features) -> str | None:
+        """The exemplar's cluster if it may hold ``f`` at all: alive, same block, no conflicting house."""
+        cluster = self._cluster_of.get(ex.qid)
+        if not ex.alive or cluster is None or ex.block != f.block:
+            return None
+        if ex.house and f.house and ex.house != f.house:
+            return None
+        return cluster
+
     def assign(self, qid: str, f: Features,
                forbidden: Callable[[str], bool] = lambda other: False) -> Assignment:
         """Where ``f`` belongs: an exemplar to merge into (or None) and up to 3 suggested exemplars."""
@@ -209,10 +218,8 @@ class ClusterIndex:
             bucket = self._bands.get(key)
             for i in ([bucket] if isinstance(bucket, int) else bucket or ()):
                 ex = self._ex[i]
-                cluster = self._cluster_of.get(ex.qid)
-                if not ex.alive or cluster is None or ex.block != f.block:
-                    continue
-                if ex.house and f.house and ex.house != f.house:
+                cluster = self._compatible(ex, f)
+                if cluster is None:
                     continue
                 est = estimate_jaccard(f.signature, ex.signature)
                 if est >= p.lsh_merge:
@@ -221,10 +228,8 @@ class ClusterIndex:
         merge_at = {"s": p.street_merge, "g": p.village_merge}.get(kind, p.general_merge)
         for i in self._candidates(f, f.block):
             ex = self._ex[i]
-            cluster = self._cluster_of.get(ex.qid)
-            if not ex.alive or cluster is None or ex.block != f.block:
-                continue
-            if ex.house and f.house and ex.house != f.house:
+            cluster = self._compatible(ex, f)
+            if cluster is None:
                 continue
             score = self._score(lemmas, ex, cluster)
             same_topic = ex.topic == f.topic
