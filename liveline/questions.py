@@ -52,7 +52,7 @@ class Triaged:
     filter_reason: str | None = None
     urgent: str | None = None
     merge_into: str | None = None
-    suggested: list[str] = field(default_factory=list)
+    suggested: list[str] = field(default_factory=list)  # cluster ids it likely duplicates
     brigade: str | None = None
 
 
@@ -158,7 +158,7 @@ def _ingest_new(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | Non
                     touched_q[sid] = sq
             if target is None:
                 cid = str(int(pipe.incr(keys.cluster_seq(b))))
-                cluster = new_cluster(cid, q, suggested=_clusters_of(pipe, qs_key, t.suggested))
+                cluster = new_cluster(cid, q, suggested=list(t.suggested))
             else:
                 cluster = target
                 cluster["members"].append(qid)
@@ -191,15 +191,6 @@ def _ingest_new(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | Non
         return ev
 
     return transact(r, [items_key, keys.cluster_version(b, "struct")], fn)
-
-
-def _clusters_of(pipe: "redis.client.Pipeline", qs_key: str, qids: list[str]) -> list[str]:
-    out: list[str] = []
-    for qid in qids:
-        q = _load(pipe, qs_key, qid)
-        if q and q.get("cluster") and q["cluster"] not in out:
-            out.append(q["cluster"])
-    return out
 
 
 def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | None) -> Event | None:

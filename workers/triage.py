@@ -186,7 +186,11 @@ class TriageWorker:
             # cluster its closest question is in now, never the one it was split from
             assignment = st.triage.assign(item.key, a)
             t.merge_into = assignment.merge_into
-            t.suggested = assignment.suggested
+            # the index knows each suggested question's cluster: no Redis read on the hot path
+            for other in assignment.suggested:
+                cid = st.triage.index.cluster_of(other)
+                if cid is not None and cid not in t.suggested:
+                    t.suggested.append(cid)
         ev = questions.ingest(self.r, b, item, t, stream_ms)
         if ev is not None and item.kind == "new":
             qid = ev.note.get("qid")
