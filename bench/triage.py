@@ -28,6 +28,7 @@ import sys
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -214,16 +215,16 @@ def worker_speed(repeat: int = 5) -> tuple[float, float]:
             inbox.append(r, bid, batch[i:i + 500])
         worker = TriageWorker(r, str(PLACES))
         times: list[float] = []
-        handle = worker.handle
+        process = worker.process
 
-        def timed(*args: object, **kwargs: object) -> object:
+        def timed(b: int, entries: list) -> int:
+            # a question's latency through the step is the time of the batch it was written in
             t = time.perf_counter()
-            try:
-                return handle(*args, **kwargs)  # type: ignore[arg-type]
-            finally:
-                times.append((time.perf_counter() - t) * 1000)
+            n = process(b, entries)
+            times.extend([(time.perf_counter() - t) * 1000] * n)
+            return n
 
-        worker.handle = timed  # type: ignore[method-assign]
+        worker.process = timed  # type: ignore[method-assign]
         t0 = time.perf_counter()
         while worker.processed < len(batch):
             worker.step(block_ms=10)
@@ -250,11 +251,11 @@ _OPENERS = ["", "Добрый день. ", "Уважаемая админист�
 _CLOSERS = ["", "?", "!!!", " когда исправят?", " сколько ждать?", " примите меры"]
 
 
-def synthetic(n: int, seed: int = 7) -> list[dict]:
+def synthetic(n: int, seed: int = 7) -> Iterator[dict]:
+    """``n`` synthetic questions, generated as they are consumed (the input list is not the triage's memory)."""
     rnd = random.Random(seed)
     gazetteer = Gazetteer.from_csv(PLACES)
     streets = [(s.settlement, s.name.text) for s in gazetteer.streets]
-    out = []
     for k in range(n):
         settlement, street = rnd.choice(streets)
         topic, phrasings = rnd.choice(_PROBLEMS)
@@ -263,16 +264,24 @@ def synthetic(n: int, seed: int = 7) -> list[dict]:
         if settlement != gazetteer.default_settlement:
             where += f" в {settlement}"
         text = f"{rnd.choice(_OPENERS)}{where} {rnd.choice(phrasings)}{rnd.choice(_CLOSERS)}"
-        out.append({"id": f"s{k}", "text": text})
-    return out
+        yield {"id": f"s{k}", "text": text}
 
 
 def scale(n: int) -> None:
-    items = synthetic(n)
+    """analyse + cluster of ``n`` synthetic questions in one process; a line at 10k, 100k, ... shows growth."""
     triage = Triage(gazetteer=Gazetteer.from_csv(PLACES))
     t0 = time.perf_counter()
-    for item in items:
+    checkpoint = 10_000
+    done = 0
+    for item in synthetic(n):
         triage.cluster(item["id"], triage.analyse(item["text"]))
+        done += 1
+        if done == checkpoint and done < n:
+            seconds = time.perf_counter() - t0
+            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"  at questions={done} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={done / seconds:.0f} "
+                  f"clusters={triage.index.cluster_count}", flush=True)
+            checkpoint *= 10 if checkpoint * 10 <= n else 1
     seconds = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"clusters={triage.index.cluster_count} exemplars={triage.index.exemplar_count}")

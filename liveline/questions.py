@@ -76,9 +76,41 @@ def first_name(full: str) -> str:
     return full.split()[0] if full.strip() else ""
 
 
-def _load(pipe: "redis.client.Pipeline", hkey: str, field_id: str) -> dict[str, Any] | None:
+def _load(pipe: redis.client.Pipeline, hkey: str, field_id: str) -> dict[str, Any] | None:
     raw = pipe.hget(hkey, field_id)
     return json.loads(raw) if raw else None
+
+
+@dataclass
+class NewQuestion:
+    """A new source item, its triage and the question id the caller allocated for it (``allocate_ids``).
+
+    ``triaged.merge_into`` is the id of a question whose cluster it joins (possibly one earlier in the same
+    batch); ``triaged.suggested`` holds cluster ids, where ``~QID`` names the cluster that question ``QID`` of
+    the same batch starts (its real id is given on commit).
+    """
+
+    item: SourceItem
+    triaged: Triaged
+    qid: str
+    stream_ms: int = 0
+
+
+@dataclass
+class Committed:
+    """What ``add_new`` wrote: its event (None when every item was known already) and where each question
+    went: question id -> cluster id (None for "+1" replies), and ``~QID`` -> the real id of each new cluster."""
+
+    event: Event | None
+    cluster_of: dict[str, str | None] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # question ids whose items were known already
+
+
+def allocate_ids(r: redis.Redis, broadcast_id: int | str, n: int) -> list[str]:
+    """``n`` fresh question ids in one round trip (an id unused after a crash is a harmless gap)."""
+    top = int(r.incrby(keys.question_seq(broadcast_id), n))
+    return [str(i) for i in range(top - n + 1, top + 1)]
 
 
 def ingest(r: redis.Redis, broadcast_id: int | str, item: SourceItem, triaged: Triaged | None,
@@ -86,82 +118,151 @@ def ingest(r: redis.Redis, broadcast_id: int | str, item: SourceItem, triaged: T
     """Apply one source item. Returns the event written, or None when the item changed nothing."""
     b = broadcast_id
     if item.kind == "new":
-        return _ingest_new(r, b, item, triaged, stream_ms)
+        assert triaged is not None, "a new item needs its triage"
+        if r.hexists(keys.items(b), item.key):
+            return None
+        return add_new(r, b, [NewQuestion(item, triaged, allocate_ids(r, b, 1)[0], stream_ms)]).event
     return _ingest_change(r, b, item, triaged)
 
 
-def _ingest_new(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | None,
-                stream_ms: int) -> Event | None:
-    assert t is not None, "a new item needs its triage"
-    items_key, qs_key, cs_key = keys.items(b), keys.questions(b), keys.clusters(b)
+def _question(n: NewQuestion, now: float) -> dict[str, Any]:
+    item, t = n.item, n.triaged
+    return {
+        "id": n.qid, "key": item.key, "source_id": item.source_id, "source": source_kind(item.key, item.raw),
+        "author_id": safe_text(item.author_id), "author_name": safe_text(item.author_name),
+        "author_url": safe_text(item.author_url),
+        "text": t.safe_text, "reading_text": t.reading_text, "created_at": item.created_at or now,
+        "received_at": now, "stream_ms": n.stream_ms, "parent_key": item.parent_key, "likes": item.likes,
+        "kind": "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
+        "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
+        "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
+        "deleted": False, "raw": raw_json(item.raw),
+    }
 
-    def fn(pipe: "redis.client.Pipeline") -> Event | None:
-        if pipe.hexists(items_key, item.key):
-            return None  # delivered before: one question per item, forever
+
+def _mark_wave(q: dict[str, Any], wave: str, cluster: dict[str, Any] | None) -> bool:
+    """Mark an earlier question as part of a brigading wave: its author then counts as the wave, once."""
+    if q.get("brigade") == wave:
+        return False
+    q["brigade"] = wave
+    if cluster is not None:
+        own = str(q.get("author_id") or "")
+        if own in cluster["authors"]:
+            cluster["authors"].remove(own)
+        if f"wave:{wave}" not in cluster["authors"]:
+            cluster["authors"].append(f"wave:{wave}")
+        if cluster.get("leader") == q["id"]:
+            cluster["brigade"] = wave
+        cluster["support"] = support_of(cluster)
+    return True
+
+
+def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
+            waves: dict[str, str] | None = None) -> Committed:
+    """Write a batch of new items in arrival order, in ONE transaction: each becomes a question (in a new
+    cluster or the one its ``merge_into`` question is in), or a "+1" reply counted for its parent.
+
+    Items whose key is known already are skipped (one question per item, forever). ``waves`` marks earlier
+    questions (id -> wave id) as members of a brigading wave that has just formed.
+    """
+    b = broadcast_id
+    items_key, qs_key, cs_key, pend_key = keys.items(b), keys.questions(b), keys.clusters(b), keys.pending_support(b)
+    waves = waves or {}
+
+    def fn(pipe: redis.client.Pipeline) -> Committed:
         now = time.time()
-        qid = str(int(pipe.incr(keys.question_seq(b))))  # a gap on retry is harmless
-        q: dict[str, Any] = {
-            "id": qid, "key": item.key, "source_id": item.source_id, "source": source_kind(item.key, item.raw),
-            "author_id": safe_text(item.author_id), "author_name": safe_text(item.author_name),
-            "author_url": safe_text(item.author_url),
-            "text": t.safe_text, "reading_text": t.reading_text, "created_at": item.created_at or now,
-            "received_at": now, "stream_ms": stream_ms, "parent_key": item.parent_key, "likes": item.likes,
-            "kind": "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
-            "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
-            "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
-            "deleted": False, "raw": raw_json(item.raw),
-        }
-        touched_q: dict[str, dict[str, Any]] = {}
-        touched_c: dict[str, dict[str, Any] | None] = {}
-        watch: list[str] = []
-        parent_qid = pipe.hget(items_key, item.parent_key) if item.parent_key else None
-        if item.parent_key and is_support_only(t.safe_text):
-            q["kind"] = "support"
-            if parent_qid is None:
-                pending = json.loads(pipe.hget(keys.pending_support(b), item.parent_key) or "[]")
-                pending.append(qid)
-                pipe.multi()
-                pipe.hset(keys.pending_support(b), item.parent_key, json.dumps(pending))
+        item_keys = list(dict.fromkeys([n.item.key for n in batch]
+                                       + [n.item.parent_key for n in batch if n.item.parent_key]))
+        item_qid = {k: v.decode() for k, v in zip(item_keys, pipe.hmget(items_key, item_keys)) if v}
+        fresh: list[NewQuestion] = []
+        seen: set[str] = set()
+        skipped: list[str] = []
+        for n in batch:
+            if n.item.key in item_qid or n.item.key in seen:
+                skipped.append(n.qid)
             else:
-                parent = _load(pipe, qs_key, parent_qid.decode())
-                assert parent is not None
-                pipe.watch(keys.cluster_version(b, parent["cluster"]))
-                cluster = _load(pipe, cs_key, parent["cluster"])
+                seen.add(n.item.key)
+                fresh.append(n)
+        if not fresh:
+            return Committed(None, skipped=skipped)
+        batch_qids = {n.qid for n in fresh}
+        pend_keys = list(dict.fromkeys([n.item.key for n in fresh]
+                                       + [n.item.parent_key for n in fresh if n.item.parent_key]))
+        pending = {k: json.loads(v) for k, v in zip(pend_keys, pipe.hmget(pend_key, pend_keys)) if v}
+        # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
+        wanted = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
+        wanted |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
+        wanted |= {sid for lst in pending.values() for sid in lst}
+        wanted |= set(waves)
+        wanted = sorted(wanted - batch_qids)
+        first = {qid: json.loads(v) for qid, v in zip(wanted, pipe.hmget(qs_key, wanted)) if v} if wanted else {}
+        cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
+        if cids:
+            # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
+            pipe.watch(*[keys.cluster_version(b, c) for c in cids])
+            stored_q = {qid: json.loads(v) for qid, v in zip(wanted, pipe.hmget(qs_key, wanted)) if v}
+            cs = {c: json.loads(v) for c, v in zip(cids, pipe.hmget(cs_key, cids)) if v}
+        else:
+            stored_q, cs = first, {}
+        qs: dict[str, dict[str, Any]] = dict(stored_q)
+        touched_q: dict[str, dict[str, Any]] = {}
+        touched_c: dict[str, dict[str, Any]] = {}
+        created: list[dict[str, Any]] = []  # new clusters, named ~QID until the ids are taken
+        pending_dirty: set[str] = set()
+        for qid, wave in waves.items():
+            q = qs.get(qid)
+            if q is not None and _mark_wave(q, wave, cs.get(q.get("cluster") or "")):
+                touched_q[qid] = q
+                if q.get("cluster") in cs:
+                    cs[q["cluster"]]["version"] += 1
+                    touched_c[q["cluster"]] = cs[q["cluster"]]
+        for n in fresh:
+            item, t = n.item, n.triaged
+            q = _question(n, now)
+            qs[n.qid] = q
+            item_qid[item.key] = n.qid
+            touched_q[n.qid] = q
+            if item.parent_key and is_support_only(t.safe_text):
+                q["kind"] = "support"
+                parent_qid = item_qid.get(item.parent_key)
+                parent = qs.get(parent_qid) if parent_qid else None
+                if parent is None:
+                    pending.setdefault(item.parent_key, []).append(n.qid)
+                    pending_dirty.add(item.parent_key)
+                    continue
                 q["support_for"] = parent["id"]
                 if item.author_id and item.author_id not in parent["supporters"]:
                     parent["supporters"].append(item.author_id)
                 touched_q[parent["id"]] = parent
+                cluster = cs.get(parent.get("cluster") or "")
                 if cluster is not None:
                     if item.author_id and item.author_id not in cluster["supporters"]:
                         cluster["supporters"].append(item.author_id)
                     cluster["support"] = support_of(cluster)
                     cluster["version"] += 1
                     touched_c[cluster["id"]] = cluster
-                pipe.multi()
-        else:
+                continue
             target = None
             if t.merge_into and not t.filter_reason:
-                target_q = _load(pipe, qs_key, t.merge_into)
-                if target_q and target_q.get("cluster"):
-                    watch.append(keys.cluster_version(b, target_q["cluster"]))
-                    pipe.watch(*watch)
-                    target = _load(pipe, cs_key, target_q["cluster"])
-                    if target and target["status"] in ("rejected", "filtered"):
-                        target = None
-            pending = json.loads(pipe.hget(keys.pending_support(b), item.key) or "[]")
-            for sid in pending:  # "+1" replies that arrived before this question
-                sq = _load(pipe, qs_key, sid)
+                target_q = qs.get(t.merge_into)
+                target = cs.get(target_q.get("cluster") or "") if target_q else None
+                if target is not None and target["status"] in ("rejected", "filtered"):
+                    target = None
+            for sid in pending.pop(item.key, []):  # "+1" replies that arrived before this question
+                pending_dirty.add(item.key)
+                sq = qs.get(sid)
                 if sq:
-                    sq["support_for"] = qid
+                    sq["support_for"] = n.qid
                     if sq["author_id"] and sq["author_id"] not in q["supporters"]:
                         q["supporters"].append(sq["author_id"])
                     touched_q[sid] = sq
             if target is None:
-                cid = str(int(pipe.incr(keys.cluster_seq(b))))
-                cluster = new_cluster(cid, q, suggested=list(t.suggested))
+                cluster = new_cluster(f"~{n.qid}", q, suggested=list(t.suggested))
+                created.append(cluster)
+                cs[cluster["id"]] = cluster
             else:
                 cluster = target
-                cluster["members"].append(qid)
+                cluster["members"].append(n.qid)
                 token = author_token(q)
                 if token and token not in cluster["authors"]:
                     cluster["authors"].append(token)
@@ -175,20 +276,43 @@ def _ingest_new(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | Non
             cluster["support"] = support_of(cluster)
             q["cluster"] = cluster["id"]
             touched_c[cluster["id"]] = cluster
-            pipe.multi()
-            if pending:
-                pipe.hdel(keys.pending_support(b), item.key)
-        touched_q[qid] = q
-        pipe.hset(items_key, item.key, qid)
+        renamed: dict[str, str] = {}
+        if created:
+            top = int(pipe.incrby(keys.cluster_seq(b), len(created)))  # a gap on retry is harmless
+            for i, cluster in enumerate(created):
+                renamed[cluster["id"]] = str(top - len(created) + 1 + i)
+            for cluster in created:
+                real = renamed[cluster["id"]]
+                touched_c[real] = touched_c.pop(cluster["id"])
+                cluster["id"] = real
+                for m in cluster["members"]:
+                    if m in batch_qids:
+                        qs[m]["cluster"] = real
+        for cluster in touched_c.values():
+            if cluster.get("suggested"):
+                cluster["suggested"] = list(dict.fromkeys(
+                    s2 for s in cluster["suggested"] if (s2 := renamed.get(s, s)) != cluster["id"]
+                    and not s2.startswith("~")))
+        pipe.multi()
+        pipe.hset(items_key, mapping={n.item.key: n.qid for n in fresh})
         pipe.hset(qs_key, mapping={k: json.dumps(v, ensure_ascii=False) for k, v in touched_q.items()})
-        for cid, c in touched_c.items():
-            assert c is not None
-            pipe.hset(cs_key, cid, json.dumps(c, ensure_ascii=False))
+        if touched_c:
+            pipe.hset(cs_key, mapping={k: json.dumps(v, ensure_ascii=False) for k, v in touched_c.items()})
+        for cid in touched_c:
             pipe.incr(keys.cluster_version(b, cid))
-        ev = Event("question.new", actor="triage", clusters=touched_c, questions=touched_q,
-                   note={"qid": qid, "stream_ms": stream_ms})
+        gone = [k for k in pending_dirty if not pending.get(k)]
+        if gone:
+            pipe.hdel(pend_key, *gone)
+        kept = {k: json.dumps(pending[k]) for k in pending_dirty if pending.get(k)}
+        if kept:
+            pipe.hset(pend_key, mapping=kept)
+        qids = [n.qid for n in fresh]
+        note: dict[str, Any] = {"qids": qids, "stream_ms": max(n.stream_ms for n in fresh)}
+        if len(qids) == 1:
+            note["qid"] = qids[0]
+        ev = Event("question.new", actor="triage", clusters=dict(touched_c), questions=touched_q, note=note)
         emit(pipe, b, ev)
-        return ev
+        return Committed(ev, {n.qid: qs[n.qid]["cluster"] for n in fresh}, renamed, skipped)
 
     return transact(r, [items_key, keys.cluster_version(b, "struct")], fn)
 
@@ -202,7 +326,7 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
         return None
     qid = raw_qid.decode()
 
-    def fn(pipe: "redis.client.Pipeline") -> Event | None:
+    def fn(pipe: redis.client.Pipeline) -> Event | None:
         q = _load(pipe, qs_key, qid)
         if q is None:
             return None

@@ -45,3 +45,135 @@ def test_what_a_dead_worker_had_read_is_reclaimed_by_the_next(r: redis.Redis, mo
     heir.step(block_ms=50)
     assert len(state.read(r, bid).questions) == 3
     assert r.xpending(keys.inbox(bid), GROUP)["pending"] == 0
+
+
+# -- the live path: a batch of inbox entries, one transaction ------------------------------------------
+def run_worker(r: redis.Redis, worker: TriageWorker, n: int) -> None:
+    target = worker.processed + n
+    for _ in range(200):
+        if worker.processed >= target:
+            return
+        worker.step(block_ms=20)
+    raise AssertionError(f"the worker processed {worker.processed}, not {target}")
+
+
+def comment(n: int, text: str, author: str | None = None, **kw: object) -> SourceItem:
+    return SourceItem(key=f"demo:{n}", text=text, author_id=author or f"vk:{1000 + n * 7919}",
+                      author_name=str(kw.pop("author_name", f"Житель {n}")), created_at=1.7e9 + n, **kw)  # type: ignore[arg-type]
+
+
+def test_the_live_path_groups_paraphrases_into_one_card_with_its_count(r: redis.Redis) -> None:
+    from bs4 import BeautifulSoup
+
+    from liveline import screens
+
+    bid = live_broadcast(r)
+    inbox.append(r, bid, [
+        comment(1, "Когда отремонтируют дорогу на улице Садовой? Одни ямы"),
+        comment(2, "Добрый день! Садовая улица вся в ямах, когда будет ремонт дороги?"),
+        comment(3, "когда починят дорогу на садовой, ямы по колено"),
+        comment(4, "Когда починят дорогу на улице Лесной?"),  # the same problem on another street
+        comment(5, "На Садовой не горят фонари"),  # the same street, another problem
+    ])
+    worker = TriageWorker(r)
+    run_worker(r, worker, 5)
+    st = state.read(r, bid)
+    by_key = {q["key"]: q for q in st.questions.values()}
+    sadovaya = by_key["demo:1"]["cluster"]
+    assert by_key["demo:2"]["cluster"] == sadovaya or sadovaya in st.clusters[by_key["demo:2"]["cluster"]]["suggested"]
+    assert by_key["demo:4"]["cluster"] != sadovaya and by_key["demo:5"]["cluster"] != sadovaya
+    card = BeautifulSoup(screens.render_board(st, None), "html.parser").find("article", id=f"c-{sadovaya}")
+    assert card is not None
+    size = st.clusters[sadovaya]["size"]
+    assert size >= 2 and st.clusters[sadovaya]["support"] >= size
+    assert str(size) in card.get_text(" ")
+
+
+def test_one_batch_is_one_transaction_with_its_plus_ones_and_duplicates(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    before = r.xlen(keys.events(bid))
+    inbox.append(r, bid, [
+        comment(2, "+1", author="vk:22", parent_key="demo:1"),  # a "+1" that arrived before its parent
+        comment(1, "Когда отремонтируют дорогу на улице Садовой?"),
+        comment(3, "тоже интересует", author="vk:33", parent_key="demo:1"),
+        comment(1, "Когда отремонтируют дорогу на улице Садовой?"),  # delivered twice in one batch
+    ])
+    worker = TriageWorker(r)
+    run_worker(r, worker, 4)
+    st = state.read(r, bid)
+    assert sorted(q["key"] for q in st.questions.values()) == ["demo:1", "demo:2", "demo:3"]
+    parent = next(q for q in st.questions.values() if q["key"] == "demo:1")
+    assert sorted(parent["supporters"]) == ["vk:22", "vk:33"]
+    cluster = st.clusters[parent["cluster"]]
+    assert cluster["members"] == [parent["id"]] and cluster["support"] == 3  # author + two "+1"
+    assert r.hlen(keys.pending_support(bid)) == 0
+    assert r.xlen(keys.events(bid)) == before + 1  # one event for the whole batch
+
+
+def test_a_moderators_write_between_the_batchs_reads_and_its_commit_is_kept(r: redis.Redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from liveline import clusters
+
+    bid = live_broadcast(r)
+    worker = TriageWorker(r)
+    inbox.append(r, bid, [comment(1, "Когда отремонтируют дорогу на улице Садовой? Одни ямы")])
+    run_worker(r, worker, 1)
+    cid = next(iter(state.read(r, bid).clusters))
+    # the moderator approves that card while the next batch is between its reads and EXEC
+    other = redis.Redis(connection_pool=redis.ConnectionPool.from_url(
+        f"redis://127.0.0.1:{r.connection_pool.connection_kwargs['port']}"))
+    original = redis.client.Pipeline.multi
+    fired: list[bool] = []
+
+    def multi(self: redis.client.Pipeline) -> None:
+        if not fired:
+            fired.append(True)
+            clusters.approve(other, bid, cid, "anna")
+        original(self)
+
+    monkeypatch.setattr(redis.client.Pipeline, "multi", multi)
+    inbox.append(r, bid, [comment(2, "Садовая улица вся в ямах, когда будет ремонт дороги на Садовой?")])
+    run_worker(r, worker, 1)
+    st = state.read(r, bid)
+    assert fired and st.clusters[cid]["status"] == "approved"
+    assert len(st.questions) == 2
+    second = next(q for q in st.questions.values() if q["key"] == "demo:2")
+    assert second["cluster"] == cid and st.clusters[cid]["members"] == ["1", second["id"]]  # merged, and kept
+
+
+def test_a_brigading_wave_is_marked_and_counts_once(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    worker = TriageWorker(r)
+    text = "Голосуйте за благоустройство сквера на Садовой, это лучший проект!"
+    # two arrive in one batch, three in the next: accounts registered one after another
+    inbox.append(r, bid, [comment(n, text, author=f"vk:{555000 + n}", author_name=f"Иван Петров{n}")
+                          for n in (1, 2)])
+    run_worker(r, worker, 2)
+    inbox.append(r, bid, [comment(n, text, author=f"vk:{555000 + n}", author_name=f"Иван Петров{n}")
+                          for n in (3, 4, 5)])
+    run_worker(r, worker, 3)
+    inbox.append(r, bid, [comment(9, "Когда сделают сквер на Садовой? Проект обещали", author="vk:9")])
+    run_worker(r, worker, 1)
+    st = state.read(r, bid)
+    wave = {q["key"]: q["brigade"] for q in st.questions.values()}
+    assert len({wave[f"demo:{n}"] for n in range(1, 6)}) == 1 and wave["demo:1"]
+    assert wave["demo:9"] is None
+    for cid in {q["cluster"] for q in st.questions.values() if q["brigade"]}:
+        c = st.clusters[cid]
+        assert c["authors"].count(f"wave:{wave['demo:1']}") == 1
+        assert not any(a.startswith("vk:5550") for a in c["authors"])  # the wave counts once, not per account
+
+
+def test_a_restarted_worker_still_sees_a_wave_that_began_before_it(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    text = "Голосуйте за благоустройство сквера на Садовой, это лучший проект!"
+    first = TriageWorker(r, name="first")
+    inbox.append(r, bid, [comment(n, text, author=f"vk:{555000 + n}", author_name=f"Иван Петров{n}")
+                          for n in (1, 2, 3)])
+    run_worker(r, first, 3)
+    first._release(bid)
+    heir = TriageWorker(r, name="heir")  # rebuilds its index and the detector's window from Redis
+    inbox.append(r, bid, [comment(n, text, author=f"vk:{555000 + n}", author_name=f"Иван Петров{n}")
+                          for n in (4, 5)])
+    run_worker(r, heir, 2)
+    marks = {q["key"]: q["brigade"] for q in state.read(r, bid).questions.values()}
+    assert marks["demo:1"] and len(set(marks.values())) == 1

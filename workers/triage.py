@@ -25,7 +25,8 @@ import redis
 from liveline import appeals, broadcasts, catalog, keys, questions
 from liveline.events import Event
 from liveline.inbox import SourceItem
-from liveline.questions import Triaged
+from liveline.questions import Committed, NewQuestion, Triaged
+from liveline.triage.brigading import BrigadeDetector, text_signature
 from liveline.triage.pipeline import Analysis, Triage
 from liveline.triage.places import Place
 
@@ -59,6 +60,7 @@ class BroadcastTriage:
     triage: Triage
     cursor: str = "0-0"          # last event of the broadcast's log applied to the index
     muted: set[str] = field(default_factory=set)
+    brigades: BrigadeDetector = field(default_factory=BrigadeDetector)
 
 
 class TriageWorker:
@@ -110,8 +112,15 @@ class TriageWorker:
         cursor = self.r.xrevrange(keys.events(b), count=1)
         st = BroadcastTriage(b, Triage(catalog.gazetteer(self.r, self.places_csv), catalog.taxonomy(self.r)),
                              cursor[0][0].decode() if cursor else "0-0")
-        for q in questions.all_questions(self.r, b):
+        qs = questions.all_questions(self.r, b)
+        for q in qs:
             self._index_question(st, q)
+        # the brigading detector sees the questions still inside its window again
+        newest = max((float(q.get("created_at") or 0) for q in qs), default=0.0)
+        for q in qs:
+            if q["id"] in st.triage.index and float(q.get("created_at") or 0) > newest - st.brigades.window:
+                st.brigades.observe(q["id"], q.get("author_id") or "", q.get("author_name") or "",
+                                    text_signature(q["reading_text"]), float(q.get("created_at") or 0))
         st.muted = {m.decode() for m in self.r.smembers(keys.authors_muted(b))}
         self.states[b] = st
         log.info("triage index of broadcast %s rebuilt: %d questions in %.2fs", b, len(st.triage.index),
@@ -150,54 +159,104 @@ class TriageWorker:
 
     # -- processing ---------------------------------------------------------------------------------
     def process(self, b: int, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> int:
+        """Triage a batch of inbox entries: each run of new items is written in one transaction."""
         st = self.state_for(b)
         self.catch_up(st)
-        done: list[bytes] = []
+        run: list[tuple[SourceItem, int]] = []
         n = 0
-        for entry_id, fields in entries:
+        for _entry_id, fields in entries:
             if not fields:  # an entry trimmed away while pending
-                done.append(entry_id)
                 continue
             item = SourceItem.from_json(fields[b"item"])
-            stream_ms = int(fields.get(b"t", b"0"))
-            self.handle(st, item, stream_ms)
-            done.append(entry_id)
             n += 1
-        if done:
-            self.r.xack(keys.inbox(b), GROUP, *done)
+            if item.kind == "new":
+                run.append((item, int(fields.get(b"t", b"0"))))
+                continue
+            if run:
+                self.handle_new(st, run)
+                run = []
+            self.handle_change(st, item)
+        if run:
+            self.handle_new(st, run)
+        if entries:
+            self.r.xack(keys.inbox(b), GROUP, *[entry_id for entry_id, _ in entries])
         self.processed += n
         return n
 
-    def handle(self, st: BroadcastTriage, item: SourceItem, stream_ms: int = 0) -> Event | None:
-        b = st.broadcast_id
-        if item.kind == "new" and self.r.hexists(keys.items(b), item.key):
-            return None  # a redelivery: it is a question already
+    def handle_change(self, st: BroadcastTriage, item: SourceItem) -> Event | None:
+        """An edit, deletion, restore or likes update of an item already ingested."""
         if item.kind in ("delete", "likes"):
-            return questions.ingest(self.r, b, item, None)
-        if item.kind == "new" and item.parent_key and self.r.hexists(keys.reply_index(b), item.parent_key):
-            # a citizen answering our reply in VK: it belongs to the appeal ("не решено" reopens it)
-            appeals.attach_citizen_reply(self.r, b, item)
-            return None
+            return questions.ingest(self.r, st.broadcast_id, item, None)
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
-        muted = "muted" if item.author_id and item.author_id in st.muted else None
-        t = to_triaged(a, muted)
-        if item.kind == "new" and not t.filter_reason:
+        return questions.ingest(self.r, st.broadcast_id, item, to_triaged(a))
+
+    def handle_new(self, st: BroadcastTriage, run: list[tuple[SourceItem, int]]) -> Committed | None:
+        """New items in arrival order: analyse, decide duplicates against the index (which sees the earlier
+        items of the same run), write them all in one transaction, then bring the index in line with what
+        was written."""
+        b = st.broadcast_id
+        item_keys = list(dict.fromkeys(item.key for item, _ in run))
+        known = {k for k, v in zip(item_keys, self.r.hmget(keys.items(b), item_keys)) if v}
+        fresh: list[tuple[SourceItem, int]] = []
+        for item, stream_ms in run:
+            if item.key in known:
+                continue  # a redelivery: it is a question already
+            known.add(item.key)
+            fresh.append((item, stream_ms))
+        parents = list(dict.fromkeys(item.parent_key for item, _ in fresh if item.parent_key))
+        ours = {k for k, v in zip(parents, self.r.hmget(keys.reply_index(b), parents)) if v} if parents else set()
+        if ours:
+            # a citizen answering our reply in VK: it belongs to the appeal ("не решено" reopens it)
+            for item, _ in fresh:
+                if item.parent_key in ours:
+                    appeals.attach_citizen_reply(self.r, b, item)
+            fresh = [(item, ms) for item, ms in fresh if item.parent_key not in ours]
+        if not fresh:
+            return None
+        index = st.triage.index
+        batch: list[NewQuestion] = []
+        waves: dict[str, str] = {}
+        provisional: dict[str, list[str]] = {}  # ~QID -> questions of this run in that new cluster
+        for (item, stream_ms), qid in zip(fresh, questions.allocate_ids(self.r, b, len(fresh))):
+            a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
+            muted = "muted" if item.author_id and item.author_id in st.muted else None
+            t = to_triaged(a, muted)
+            batch.append(NewQuestion(item, t, qid, stream_ms))
+            if t.filter_reason or (item.parent_key and questions.is_support_only(t.safe_text)):
+                continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from
-            assignment = st.triage.assign(item.key, a)
+            assignment = st.triage.assign(qid, a)
             t.merge_into = assignment.merge_into
-            # the index knows each suggested question's cluster: no Redis read on the hot path
+            cluster = index.cluster_of(assignment.merge_into) if assignment.merge_into else None
             for other in assignment.suggested:
-                cid = st.triage.index.cluster_of(other)
-                if cid is not None and cid not in t.suggested:
+                cid = index.cluster_of(other)
+                if cid is not None and cid != cluster and cid not in t.suggested:
                     t.suggested.append(cid)
-        ev = questions.ingest(self.r, b, item, t, stream_ms)
-        if ev is not None and item.kind == "new":
-            qid = ev.note.get("qid")
-            q = ev.questions.get(qid) if qid else None
-            if q is not None:
-                self._index_question(st, q, a)  # catch_up will see it indexed and skip it
-        return ev
+            wave = st.brigades.observe(qid, item.author_id, item.author_name,
+                                       text_signature(lemmas=a.features.lemmas), item.created_at or time.time())
+            if wave:
+                t.brigade = wave
+                for member in st.brigades.members(wave):
+                    if member != qid and not any(n.qid == member for n in batch):
+                        waves.setdefault(member, wave)
+                for n in batch:
+                    if n.qid in st.brigades.members(wave):
+                        n.triaged.brigade = wave
+            cluster = cluster or f"~{qid}"
+            index.add(qid, a.features, cluster)
+            if cluster.startswith("~"):
+                provisional.setdefault(cluster, []).append(qid)
+        done = questions.add_new(self.r, b, batch, waves)
+        for old, new in done.renamed.items():
+            index.rename(old, new, provisional.get(old, []))
+        for qid in done.skipped:
+            if qid in index:
+                index.remove(qid)  # another writer had this item: its question is indexed by catch_up
+        for qid, cid in done.cluster_of.items():
+            if cid is not None and qid in index and index.cluster_of(qid) != cid:
+                index.move(qid, cid)
+        return done
 
     def step(self, block_ms: int = 500) -> int:
         """One round: take the broadcasts we can, reclaim orphans, read and process a batch."""

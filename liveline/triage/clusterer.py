@@ -358,6 +358,17 @@ class ClusterIndex:
             self._ex[i].alive = False
             del self._ex_id[qid]
 
+    def rename(self, old: str, new: str, qids: list[str]) -> None:
+        """Cluster ``old`` (whose members are ``qids``) is now called ``new``: a provisional name that the
+        live worker gives a cluster until Redis hands out its id."""
+        for qid in qids:
+            if self._cluster_of.get(qid) == old:
+                self._cluster_of[qid] = new
+        if old in self._exemplars:
+            self._exemplars.setdefault(new, []).extend(self._exemplars.pop(old))
+        if old in self._profiles:
+            self._profiles[new] = self._profiles.pop(old)
+
     def remove(self, qid: str) -> None:
         """Forget ``qid`` (deleted, or filtered as spam); its index entries die lazily."""
         cluster = self._cluster_of.pop(qid, None)
