@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -71,8 +72,7 @@ def minhash(shingles: set[str]) -> list[int]:
 
 
 def estimate_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
-    same = sum(1 for x, y in zip(a, b) if x == y)
-    return same / NUM_PERM
+    return sum(map(operator.eq, a, b)) / NUM_PERM
 
 
 def band_keys(signature: list[int]) -> list[int]:

@@ -26,7 +26,9 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from liveline.triage.text import analyse, expand_abbreviations, fold, lemma_set, morph
 
@@ -214,6 +216,17 @@ class _Token:
         return analyse(self.low)[0]
 
 
+@lru_cache(maxsize=200_000)
+def _word_lemmas(low: str) -> frozenset[str]:
+    return lemma_set(low) | {low}
+
+
+@lru_cache(maxsize=50_000)
+def _tags(low: str) -> tuple[Any, ...]:
+    """pymorphy3's tags of a word, most likely first (cached: parsing is the slow part)."""
+    return tuple(p.tag for p in morph().parse(low))
+
+
 def _tokenise(text: str) -> list[_Token]:
     out: list[_Token] = []
     text = expand_abbreviations(text)
@@ -224,7 +237,7 @@ def _tokenise(text: str) -> list[_Token]:
         low = fold(w)
         lead = not out or out[-1].brk or bool(_CLAUSE_MARK.search(text, end, m.start()))
         out.append(_Token(w, low, w[:1].isupper() and not (len(w) > 1 and w.isupper()),
-                          w[0].isdigit(), brk, frozenset() if brk else lemma_set(low) | {low}, lead))
+                          w[0].isdigit(), brk, frozenset() if brk else _word_lemmas(low), lead))
         end = m.end()
     return out
 
@@ -298,7 +311,7 @@ class _Reader:
         tok, nxt = self.at(i), self.at(j)
         if tok is None or nxt is None or nxt.number or nxt.lead or analyse(tok.low)[1] != "NOUN":
             return False
-        return any(p.tag.POS == "NOUN" and p.tag.case == "gent" for p in morph().parse(nxt.low)[:2])
+        return any(tag.POS == "NOUN" and tag.case == "gent" for tag in _tags(nxt.low)[:2])
 
     def clause_start(self, i: int) -> bool:
         """Token ``i`` opens a clause, or follows a settlement's name ("Заречный, Лесная",
@@ -312,8 +325,8 @@ class _Reader:
         tok, nxt = self.at(i), self.at(j)
         if tok is None or nxt is None or nxt.number or nxt.lead or self.is_type(j):
             return False
-        nouns = [p.tag for p in morph().parse(nxt.low) if p.tag.POS == "NOUN"]
-        adjectives = (p.tag for p in morph().parse(tok.low) if p.tag.POS == "ADJF" and p.tag.case in cases)
+        nouns = [tag for tag in _tags(nxt.low) if tag.POS == "NOUN"]
+        adjectives = (tag for tag in _tags(tok.low) if tag.POS == "ADJF" and tag.case in cases)
         for adj in adjectives:
             for noun in nouns:
                 if adj.case == noun.case and adj.number == noun.number and (

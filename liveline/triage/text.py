@@ -57,6 +57,7 @@ _STOP_WORDS = """
 STOP_LEMMAS = frozenset(_STOP_WORDS.split())
 
 
+@lru_cache(maxsize=64)
 def expand_abbreviations(text: str) -> str:
     """Expand address abbreviations, keeping the case of everything else; ё is left as is."""
     for pattern, replacement in _ABBREVIATION_RES:
@@ -77,7 +78,13 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Word tokens (letters and digits) of ``normalise(text)``."""
-    return _TOKEN.findall(normalise(text))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=64)
+def _tokens(text: str) -> tuple[str, ...]:
+    # one question's text is tokenised by several triage steps in a row: the cache makes that once
+    return tuple(_TOKEN.findall(normalise(text)))
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from liveline.triage.text import analyse, is_content, tokens
 
@@ -200,33 +201,74 @@ def _concept(word: str) -> str:
     return VARIANTS.get(word, word)
 
 
+@lru_cache(maxsize=200_000)
 def _token_forms(word: str) -> frozenset[str]:
     best, _, alternatives = analyse(word)
     lemmas = {best, word, *alternatives}
     return frozenset(lemmas | {_concept(w) for w in lemmas})
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    """A taxonomy turned inside out: form -> (topic index, weight), for one pass over a text's words."""
+
+    slugs: tuple[str, ...]
+    weights: dict[str, tuple[tuple[int, float], ...]]
+    phrases: tuple[tuple[int, str, str], ...]  # (topic index, first lemma, second lemma)
+    phrase_words: frozenset[str]
+
+
+_LEXICONS: dict[int, tuple[list[Topic], _Lexicon]] = {}
+
+
+def _lexicon(taxonomy: list[Topic]) -> _Lexicon:
+    cached = _LEXICONS.get(id(taxonomy))
+    if cached is not None and cached[0] is taxonomy:
+        return cached[1]
+    weights: dict[str, dict[int, float]] = {}
+    phrases: list[tuple[int, str, str]] = []
+    for i, topic in enumerate(taxonomy):
+        for word in topic.weak:
+            weights.setdefault(word, {})[i] = WEAK
+        for word in topic.keywords:
+            weights.setdefault(word, {})[i] = STRONG  # strong wins over weak for the same word
+        for phrase in topic.phrases:
+            first, _, second = phrase.partition(" ")
+            phrases.append((i, first, second))
+    lexicon = _Lexicon(tuple(t.slug for t in taxonomy), {w: tuple(d.items()) for w, d in weights.items()},
+                       tuple(phrases), frozenset(w for _, a, b in phrases for w in (a, b)))
+    if len(_LEXICONS) > 64:
+        _LEXICONS.clear()
+    _LEXICONS[id(taxonomy)] = (taxonomy, lexicon)
+    return lexicon
+
+
 def score(text: str, taxonomy: list[Topic] | None = None) -> dict[str, float]:
     """Evidence per topic slug (only topics with some evidence)."""
+    lexicon = _lexicon(taxonomy or DEFAULT_TAXONOMY)
     forms: list[frozenset[str]] = []
     for word in tokens(text):
         if is_content(word) or word in ("не", "нет"):
             forms.append(_token_forms(word))
-    out: dict[str, float] = {}
-    for topic in taxonomy or DEFAULT_TAXONOMY:
-        strong, weak = set(topic.keywords), set(topic.weak)
-        total = 0.0
-        for f in forms:
-            total += STRONG if f & strong else WEAK if f & weak else 0.0
-        for phrase in topic.phrases:
-            first, _, second = phrase.partition(" ")
-            first_at = [i for i, f in enumerate(forms) if first in f]
-            second_at = [i for i, f in enumerate(forms) if second in f]
+    totals = [0.0] * len(lexicon.slugs)
+    for f in forms:
+        # per topic, a word counts once: strong if any of its forms is strong there, else weak
+        best: dict[int, float] = {}
+        for form in f:
+            for i, weight in lexicon.weights.get(form, ()):
+                if weight > best.get(i, 0.0):
+                    best[i] = weight
+        for i, weight in best.items():
+            totals[i] += weight
+    if forms and lexicon.phrase_words & frozenset().union(*forms):
+        for i, first, second in lexicon.phrases:
+            first_at = [k for k, f in enumerate(forms) if first in f]
+            if not first_at:
+                continue
+            second_at = [k for k, f in enumerate(forms) if second in f]
             if any(a != b and abs(a - b) <= PHRASE_WINDOW for a in first_at for b in second_at):
-                total += PHRASE
-        if total:
-            out[topic.slug] = total
-    return out
+                totals[i] += PHRASE
+    return {slug: total for slug, total in zip(lexicon.slugs, totals) if total}
 
 
 def classify(text: str, taxonomy: list[Topic] | None = None) -> tuple[str, float]:
