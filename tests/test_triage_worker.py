@@ -177,3 +177,24 @@ def test_a_restarted_worker_still_sees_a_wave_that_began_before_it(r: redis.Redi
     run_worker(r, heir, 2)
     marks = {q["key"]: q["brigade"] for q in state.read(r, bid).questions.values()}
     assert marks["demo:1"] and len(set(marks.values())) == 1
+
+
+def test_a_moderators_split_is_respected_when_a_new_near_duplicate_arrives(r: redis.Redis) -> None:
+    from liveline import merges
+
+    bid = live_broadcast(r)
+    worker = TriageWorker(r)
+    inbox.append(r, bid, [comment(1, "Когда отремонтируют дорогу на улице Садовой? Одни ямы"),
+                          comment(2, "Когда починят дорогу на улице Садовой? Сплошные ямы")])
+    run_worker(r, worker, 2)
+    st = state.read(r, bid)
+    a, b = (next(q for q in st.questions.values() if q["key"] == k) for k in ("demo:1", "demo:2"))
+    assert a["cluster"] == b["cluster"], "the two paraphrases are merged to begin with"
+    merges.split(r, bid, a["cluster"], b["id"], "anna")  # the moderator: these are different questions
+    inbox.append(r, bid, [comment(3, "Когда починят дорогу на улице Садовой? Сплошные ямы!!!")])
+    run_worker(r, worker, 1)
+    st = state.read(r, bid)
+    a, b, c = (next(q for q in st.questions.values() if q["key"] == k) for k in ("demo:1", "demo:2", "demo:3"))
+    assert a["cluster"] != b["cluster"], "a split pair is never merged again"
+    assert c["cluster"] == b["cluster"], "the newcomer joins the question it repeats, where the moderator put it"
+    assert st.clusters[a["cluster"]]["members"] == [a["id"]]
