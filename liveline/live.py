@@ -23,6 +23,7 @@ from liveline.events import Event
 
 log = logging.getLogger("liveline.live")
 QUEUE_MAX = 200
+TICK_S = 0.1  # events that arrive within a tick go out as one message per socket
 KINDS = ("board", "host")
 
 # render(kind, mirror, events | None) -> html; events None = snapshot
@@ -119,6 +120,8 @@ class Channel:
                         continue
                     if html:
                         self._deliver(kind, html)
+            # coalesce: what arrives meanwhile is read (and rendered, and sent) as one batch next round
+            await asyncio.sleep(TICK_S)
 
     async def stop(self) -> None:
         if self.task:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,22 +159,39 @@ def _mark_wave(q: dict[str, Any], wave: str, cluster: dict[str, Any] | None) -> 
 
 
 def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
-            waves: dict[str, str] | None = None) -> Committed:
+            waves: dict[str, str] | None = None,
+            also: Callable[[redis.client.Pipeline], None] | None = None) -> Committed:
     """Write a batch of new items in arrival order, in ONE transaction: each becomes a question (in a new
     cluster or the one its ``merge_into`` question is in), or a "+1" reply counted for its parent.
 
     Items whose key is known already are skipped (one question per item, forever). ``waves`` marks earlier
-    questions (id -> wave id) as members of a brigading wave that has just formed.
+    questions (id -> wave id) as members of a brigading wave that has just formed. ``also`` queues more writes
+    into the same MULTI (the worker acknowledges its inbox entries there).
+
+    Round trips are few: after WATCH, reads go through a plain pipeline on another connection (WATCH sees a
+    change made after it whichever connection reads), one per dependency level.
     """
     b = broadcast_id
     items_key, qs_key, cs_key, pend_key = keys.items(b), keys.questions(b), keys.clusters(b), keys.pending_support(b)
+    cseq_key = keys.cluster_seq(b)
     waves = waves or {}
+
+    def read(*commands: tuple[str, str, list[str]]) -> list[Any]:
+        with r.pipeline(transaction=False) as rp:
+            for name, key, fields in commands:
+                if name == "hmget":
+                    rp.hmget(key, fields)
+                else:
+                    rp.get(key)
+            return rp.execute()
 
     def fn(pipe: redis.client.Pipeline) -> Committed:
         now = time.time()
         item_keys = list(dict.fromkeys([n.item.key for n in batch]
                                        + [n.item.parent_key for n in batch if n.item.parent_key]))
-        item_qid = {k: v.decode() for k, v in zip(item_keys, pipe.hmget(items_key, item_keys)) if v}
+        found_items, found_pending, seq = read(("hmget", items_key, item_keys), ("hmget", pend_key, item_keys),
+                                               ("get", cseq_key, []))
+        item_qid = {k: v.decode() for k, v in zip(item_keys, found_items) if v}
         fresh: list[NewQuestion] = []
         seen: set[str] = set()
         skipped: list[str] = []
@@ -184,24 +202,26 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                 seen.add(n.item.key)
                 fresh.append(n)
         if not fresh:
+            if also is not None:
+                pipe.multi()
+                also(pipe)
             return Committed(None, skipped=skipped)
         batch_qids = {n.qid for n in fresh}
-        pend_keys = list(dict.fromkeys([n.item.key for n in fresh]
-                                       + [n.item.parent_key for n in fresh if n.item.parent_key]))
-        pending = {k: json.loads(v) for k, v in zip(pend_keys, pipe.hmget(pend_key, pend_keys)) if v}
+        pending = {k: json.loads(v) for k, v in zip(item_keys, found_pending) if v}
         # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
         wanted = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
         wanted |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
         wanted |= {sid for lst in pending.values() for sid in lst}
         wanted |= set(waves)
         wanted = sorted(wanted - batch_qids)
-        first = {qid: json.loads(v) for qid, v in zip(wanted, pipe.hmget(qs_key, wanted)) if v} if wanted else {}
+        first = {qid: json.loads(v) for qid, v in zip(wanted, r.hmget(qs_key, wanted)) if v} if wanted else {}
         cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
         if cids:
             # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
             pipe.watch(*[keys.cluster_version(b, c) for c in cids])
-            stored_q = {qid: json.loads(v) for qid, v in zip(wanted, pipe.hmget(qs_key, wanted)) if v}
-            cs = {c: json.loads(v) for c, v in zip(cids, pipe.hmget(cs_key, cids)) if v}
+            raw_q, raw_c = read(("hmget", qs_key, wanted), ("hmget", cs_key, cids))
+            stored_q = {qid: json.loads(v) for qid, v in zip(wanted, raw_q) if v}
+            cs = {c: json.loads(v) for c, v in zip(cids, raw_c) if v}
         else:
             stored_q, cs = first, {}
         qs: dict[str, dict[str, Any]] = dict(stored_q)
@@ -278,9 +298,9 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
             touched_c[cluster["id"]] = cluster
         renamed: dict[str, str] = {}
         if created:
-            top = int(pipe.incrby(keys.cluster_seq(b), len(created)))  # a gap on retry is harmless
+            base = int(seq or 0)  # the counter is WATCHed: a split taking an id meanwhile aborts EXEC
             for i, cluster in enumerate(created):
-                renamed[cluster["id"]] = str(top - len(created) + 1 + i)
+                renamed[cluster["id"]] = str(base + 1 + i)
             for cluster in created:
                 real = renamed[cluster["id"]]
                 touched_c[real] = touched_c.pop(cluster["id"])
@@ -294,6 +314,8 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                     s2 for s in cluster["suggested"] if (s2 := renamed.get(s, s)) != cluster["id"]
                     and not s2.startswith("~")))
         pipe.multi()
+        if created:
+            pipe.set(cseq_key, base + len(created))
         pipe.hset(items_key, mapping={n.item.key: n.qid for n in fresh})
         pipe.hset(qs_key, mapping={k: json.dumps(v, ensure_ascii=False) for k, v in touched_q.items()})
         if touched_c:
@@ -312,9 +334,11 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
             note["qid"] = qids[0]
         ev = Event("question.new", actor="triage", clusters=dict(touched_c), questions=touched_q, note=note)
         emit(pipe, b, ev)
+        if also is not None:
+            also(pipe)
         return Committed(ev, {n.qid: qs[n.qid]["cluster"] for n in fresh}, renamed, skipped)
 
-    return transact(r, [items_key, keys.cluster_version(b, "struct")], fn)
+    return transact(r, [items_key, keys.cluster_version(b, "struct"), cseq_key], fn)
 
 
 def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | None) -> Event | None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import secrets
 import socket
@@ -190,6 +191,7 @@ class SimItem:
     live: bool = False
     comments_closed: bool = False
     comment_ids: list[int] = field(default_factory=list)
+    replies: dict[int, list[int]] = field(default_factory=dict)  # thread root id -> its replies' ids
 
 
 def _int(params: dict[str, str], name: str, default: int | None = None, *, lo: int | None = None,
@@ -467,6 +469,8 @@ class VkSimulator:
                        date or _now(), reply_to, root_id, reply_to_user, likes, guid=guid)
         self._comments[(kind, owner_id, c.id)] = c
         item.comment_ids.append(c.id)
+        if root_id is not None:
+            item.replies.setdefault(root_id, []).append(c.id)
         self._emit(c, "new")
         return c
 
@@ -516,9 +520,9 @@ class VkSimulator:
 
     def _replies(self, item: SimItem, root_id: int) -> list[SimComment]:
         out = []
-        for cid in item.comment_ids:
+        for cid in item.replies.get(root_id, ()):
             c = self._comments[(item.kind, item.owner_id, cid)]
-            if c.root_id == root_id and not c.deleted:
+            if not c.deleted:
                 out.append(c)
         return out
 
@@ -840,7 +844,9 @@ class VkSimulator:
             self._changed.wait_for(lambda: self._lp_next[group_id] > ts or epoch.is_set(), wait)
             if epoch.is_set():
                 return 503, "simulator reset or stopped"
-            updates = [json.loads(json.dumps(e)) for seq, e in log if seq >= ts]
+            # the log is in seq order and seqs are consecutive: the first wanted entry is at ts - oldest
+            start = max(ts - (log[0][0] if log else ts), 0)
+            updates = [json.loads(json.dumps(e)) for _seq, e in itertools.islice(log, start, None)]
             for e in updates:
                 if not e["type"].endswith("_delete"):
                     o = e["object"]

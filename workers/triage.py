@@ -17,6 +17,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ log = logging.getLogger("liveline.triage")
 GROUP = "triage"
 LOCK_MS = 30_000
 RECLAIM_IDLE_MS = 15_000
+ID_BLOCK = 64  # question ids reserved at a time
+HOUSEKEEPING_S = 2.0  # how often a worker renews its locks, looks for new broadcasts and reclaims orphans
 BATCH = 200
 
 
@@ -61,6 +64,7 @@ class BroadcastTriage:
     cursor: str = "0-0"          # last event of the broadcast's log applied to the index
     muted: set[str] = field(default_factory=set)
     brigades: BrigadeDetector = field(default_factory=BrigadeDetector)
+    spare_ids: list[str] = field(default_factory=list)  # question ids reserved and not used yet
 
 
 class TriageWorker:
@@ -71,6 +75,8 @@ class TriageWorker:
         self.states: dict[int, BroadcastTriage] = {}
         self.processed = 0
         self._groups: set[int] = set()
+        self._mine: list[int] = []  # broadcasts whose lock this worker holds
+        self._housekept = 0.0
 
     # -- ownership ----------------------------------------------------------------------------------
     def _lock(self, b: int) -> bool:
@@ -156,6 +162,8 @@ class TriageWorker:
                 elif ev.type == "author.unmuted":
                     st.muted.discard(str(ev.note.get("author_id")))
                 st.cursor = ev.id
+            if len(entries) < 1000:
+                return  # that was the end of the log: no second read to learn it
 
     # -- processing ---------------------------------------------------------------------------------
     def process(self, b: int, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> int:
@@ -176,10 +184,15 @@ class TriageWorker:
                 self.handle_new(st, run)
                 run = []
             self.handle_change(st, item)
-        if run:
-            self.handle_new(st, run)
-        if entries:
-            self.r.xack(keys.inbox(b), GROUP, *[entry_id for entry_id, _ in entries])
+        ids = [entry_id for entry_id, _ in entries]
+        if run and len(run) == len(entries):
+            # the common case, new items only: acknowledged in the same transaction that writes them
+            self.handle_new(st, run, also=lambda pipe: pipe.xack(keys.inbox(b), GROUP, *ids))
+        else:
+            if run:
+                self.handle_new(st, run)
+            if ids:
+                self.r.xack(keys.inbox(b), GROUP, *ids)
         self.processed += n
         return n
 
@@ -190,21 +203,34 @@ class TriageWorker:
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
         return questions.ingest(self.r, st.broadcast_id, item, to_triaged(a))
 
-    def handle_new(self, st: BroadcastTriage, run: list[tuple[SourceItem, int]]) -> Committed | None:
+    def take_ids(self, st: BroadcastTriage, n: int) -> list[str]:
+        """``n`` question ids from a block reserved in Redis (a worker's unused ids are a harmless gap)."""
+        if len(st.spare_ids) < n:
+            st.spare_ids += questions.allocate_ids(self.r, st.broadcast_id, max(n - len(st.spare_ids), ID_BLOCK))
+        taken, st.spare_ids = st.spare_ids[:n], st.spare_ids[n:]
+        return taken
+
+    def handle_new(self, st: BroadcastTriage, run: list[tuple[SourceItem, int]],
+                   also: Callable[[redis.client.Pipeline], None] | None = None) -> Committed | None:
         """New items in arrival order: analyse, decide duplicates against the index (which sees the earlier
         items of the same run), write them all in one transaction, then bring the index in line with what
         was written."""
         b = st.broadcast_id
         item_keys = list(dict.fromkeys(item.key for item, _ in run))
-        known = {k for k, v in zip(item_keys, self.r.hmget(keys.items(b), item_keys)) if v}
+        parent_keys = list(dict.fromkeys(item.parent_key for item, _ in run if item.parent_key))
+        with self.r.pipeline(transaction=False) as pipe:
+            pipe.hmget(keys.items(b), item_keys)
+            if parent_keys:
+                pipe.hmget(keys.reply_index(b), parent_keys)
+            found = pipe.execute()
+        known = {k for k, v in zip(item_keys, found[0]) if v}
+        ours = {k for k, v in zip(parent_keys, found[1]) if v} if parent_keys else set()
         fresh: list[tuple[SourceItem, int]] = []
         for item, stream_ms in run:
             if item.key in known:
                 continue  # a redelivery: it is a question already
             known.add(item.key)
             fresh.append((item, stream_ms))
-        parents = list(dict.fromkeys(item.parent_key for item, _ in fresh if item.parent_key))
-        ours = {k for k, v in zip(parents, self.r.hmget(keys.reply_index(b), parents)) if v} if parents else set()
         if ours:
             # a citizen answering our reply in VK: it belongs to the appeal ("не решено" reopens it)
             for item, _ in fresh:
@@ -212,12 +238,16 @@ class TriageWorker:
                     appeals.attach_citizen_reply(self.r, b, item)
             fresh = [(item, ms) for item, ms in fresh if item.parent_key not in ours]
         if not fresh:
+            if also is not None:
+                with self.r.pipeline() as pipe:
+                    also(pipe)
+                    pipe.execute()
             return None
         index = st.triage.index
         batch: list[NewQuestion] = []
         waves: dict[str, str] = {}
         provisional: dict[str, list[str]] = {}  # ~QID -> questions of this run in that new cluster
-        for (item, stream_ms), qid in zip(fresh, questions.allocate_ids(self.r, b, len(fresh))):
+        for (item, stream_ms), qid in zip(fresh, self.take_ids(st, len(fresh))):
             a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
             muted = "muted" if item.author_id and item.author_id in st.muted else None
             t = to_triaged(a, muted)
@@ -247,7 +277,7 @@ class TriageWorker:
             index.add(qid, a.features, cluster)
             if cluster.startswith("~"):
                 provisional.setdefault(cluster, []).append(qid)
-        done = questions.add_new(self.r, b, batch, waves)
+        done = questions.add_new(self.r, b, batch, waves, also)
         for old, new in done.renamed.items():
             index.rename(old, new, provisional.get(old, []))
         for qid in done.skipped:
@@ -259,19 +289,25 @@ class TriageWorker:
         return done
 
     def step(self, block_ms: int = 500) -> int:
-        """One round: take the broadcasts we can, reclaim orphans, read and process a batch."""
-        active = [int(x["id"]) for x in broadcasts.list_all(self.r) if x.get("state") in ("live", "ended")]
-        mine = [b for b in active if self._lock(b)]
-        for b in list(self.states):
-            if b not in mine:
-                self.states.pop(b, None)  # someone else has it: our index would go stale
+        """One round: take the broadcasts we can and reclaim orphans (every ``HOUSEKEEPING_S``), then read and
+        process a batch."""
         n = 0
-        for b in mine:
-            self._ensure_group(b)
-            # Redis 7 answers [cursor, entries, deleted ids], Redis 6.2 [cursor, entries]
-            claimed = self.r.xautoclaim(keys.inbox(b), GROUP, self.name, RECLAIM_IDLE_MS, "0-0", count=BATCH)[1]
-            if claimed:
-                n += self.process(b, claimed)
+        now = time.monotonic()
+        if not self._mine or now - self._housekept >= HOUSEKEEPING_S:
+            self._housekept = now
+            active = [int(x["id"]) for x in broadcasts.list_all(self.r) if x.get("state") in ("live", "ended")]
+            self._mine = [b for b in active if self._lock(b)]
+            for b in list(self.states):
+                if b not in self._mine:
+                    self.states.pop(b, None)  # someone else has it: our index would go stale
+            for b in self._mine:
+                self._ensure_group(b)
+                # Redis 7 answers [cursor, entries, deleted ids], Redis 6.2 [cursor, entries]
+                claimed = self.r.xautoclaim(keys.inbox(b), GROUP, self.name, RECLAIM_IDLE_MS, "0-0",
+                                            count=BATCH)[1]
+                if claimed:
+                    n += self.process(b, claimed)
+        mine = self._mine
         if not mine:
             time.sleep(block_ms / 1000)
             return n
@@ -291,11 +327,13 @@ class TriageWorker:
             except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
                 log.warning("Redis unavailable (%s); retrying", exc)
                 self._groups.clear()
+                self._mine = []  # locks and groups may be gone with a restarted Redis: look again
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 3.0)
             except redis.ResponseError as exc:
                 if "NOGROUP" in str(exc):
                     self._groups.clear()
+                    self._mine = []
                     continue
                 raise
         for b in list(self.states):
