@@ -267,7 +267,7 @@ async def run(args: argparse.Namespace) -> None:
         if vk.is_alive():
             vk.terminate()
     sys.stderr.flush()
-    time.sleep(0.5)  # the stopped processes' last words come before the figures line
+    await asyncio.sleep(0.5)  # the stopped processes' last words come before the figures line
     print(last, flush=True)
 
 
