@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.ingest [--comments 20000] [--lp-comments 600] [--lp-rate 60]
 
-Everything runs on loopback: the VK simulator (tests/vk_sim.py), a private redis-server (AOF, fsync always),
+Everything runs on loopback: the VK simulator (tests/vk_sim.py), a private redis-server (AOF, fsync every second),
 the real vk_api client. Prints one line per phase, then, last, exactly:
 
     comments_per_s=… limited_comments_per_s=… p50_s=… p95_s=… lost=… duplicated=… rate_limited=… <params>
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"comments_per_s={fast:.0f} limited_comments_per_s={slow:.0f} p50_s={p50:.3f} p95_s={p95:.3f} "
           f"lost={lost1 + lost2 + lost3} duplicated={dup1 + dup2 + dup3} rate_limited={err6} "
           f"comments={args.comments} lp_comments={args.lp_comments} lp_rate={args.lp_rate:g} "
-          f"user_rps=3 page=100 thread_items=10 execute_batch=25 redis_fsync=always")
+          f"user_rps=3 page=100 thread_items=10 execute_batch=25 redis_fsync=everysec")
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ async def run(args: argparse.Namespace) -> None:
     api_url, post = ready.get(timeout=60)
     env = {"LIVELINE_VK_API_URL": api_url, "LIVELINE_VK_USER_TOKEN": "load-user",
            "LIVELINE_VK_GROUP_TOKEN": "load-group", "LIVELINE_VK_GROUP_ID": str(GROUP),
-           "LIVELINE_VK_RATE_LIMITS": "false", "LIVELINE_VK_RECONCILE_S": "30"}
+           "LIVELINE_VK_RATE_LIMITS": "false"}
     stack = Stack(webs=args.webs, worker=True, ingest=False, env=env)
     meter = Meter()
     stop = asyncio.Event()

@@ -191,7 +191,7 @@ def speed(repeat: int = 5) -> tuple[float, float]:
 
 def worker_speed(repeat: int = 5) -> tuple[float, float]:
     """q/s and p99 ms of the live worker's whole step: inbox entry → triage → question, cluster and event
-    written to a real redis-server (AOF, fsync always) → acknowledged. One process, warm caches."""
+    written to a real redis-server (AOF, fsync every second) → acknowledged. One process, warm caches."""
     import tempfile
 
     import redis as redis_mod
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"speed in memory (analyse + cluster, no Redis): {mem_q_per_s:.0f} q/s, p99 {mem_p99:.2f} ms")
     q_per_s, p99 = worker_speed()
     h = report["held-out"]
-    print("speed: the live worker's whole step with its Redis writes (AOF, fsync always), one process")
+    print("speed: the live worker's whole step with its Redis writes (AOF, fsync every second), one process")
     print(f"q_per_s={q_per_s:.0f} p99_ms={p99:.2f} auto_precision={h['auto_precision']:.3f} "
           f"suggest_recall={h['suggest_recall']:.3f} topic_accuracy={h['topic_accuracy']:.3f}")
     print("params " + " ".join(f"{k}={v}" for k, v in asdict(params).items()))

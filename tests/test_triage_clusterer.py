@@ -224,3 +224,21 @@ def test_clustering_holds_its_measured_quality_on_the_held_out_half(extractor: E
     precision = len(gold_pairs & auto_pairs) / len(auto_pairs)
     assert precision >= 0.95
     assert len(gold_pairs & auto_pairs) / len(gold_pairs) >= 0.5
+
+
+def test_the_brigading_detector_stays_fast_with_a_window_full_of_distinct_texts() -> None:
+    # a live broadcast at 200 comments/s keeps ~180k distinct signatures in a 15-minute window; sweeping them
+    # all on every question once there were 20k made the worker fall behind (found by bench/load.py)
+    detector = BrigadeDetector(min_size=5, window=900)
+    sweeps = 0
+    original = detector._sweep
+
+    def counting(now: float) -> None:
+        nonlocal sweeps
+        sweeps += 1
+        original(now)
+
+    detector._sweep = counting  # type: ignore[method-assign]
+    for n in range(50_000):
+        detector.observe(str(n), f"vk:{n * 7919}", "Житель", f"sig{n}", 1.7e9 + n / 200)
+    assert sweeps <= 2

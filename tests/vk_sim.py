@@ -28,6 +28,7 @@ JSON control API under ``/_sim/`` (see ``control_routes``).
 from __future__ import annotations
 
 import argparse
+import bisect
 import hashlib
 import itertools
 import json
@@ -192,6 +193,9 @@ class SimItem:
     comments_closed: bool = False
     comment_ids: list[int] = field(default_factory=list)
     replies: dict[int, list[int]] = field(default_factory=dict)  # thread root id -> its replies' ids
+    top_ids: list[int] = field(default_factory=list)  # top-level comment ids, ascending
+    not_deleted: int = 0  # comments not deleted
+    deleted_top: bool = False  # some top-level comment was ever deleted (then pages are computed the slow way)
 
 
 def _int(params: dict[str, str], name: str, default: int | None = None, *, lo: int | None = None,
@@ -368,12 +372,16 @@ class VkSimulator:
                        deleter_id: int | None = None) -> None:
         with self._lock:
             c = self._comments[(kind, owner_id, comment_id)]
+            item = self._items[(kind, owner_id, c.item_id)]
+            item.not_deleted -= not c.deleted
+            item.deleted_top = item.deleted_top or c.root_id is None
             c.deleted = True
             self._emit(c, "delete", deleter_id=deleter_id)
 
     def restore_comment(self, owner_id: int, comment_id: int, *, kind: Kind = "wall") -> None:
         with self._lock:
             c = self._comments[(kind, owner_id, comment_id)]
+            self._items[(kind, owner_id, c.item_id)].not_deleted += c.deleted
             c.deleted = False
             self._emit(c, "restore")
 
@@ -471,6 +479,9 @@ class VkSimulator:
         item.comment_ids.append(c.id)
         if root_id is not None:
             item.replies.setdefault(root_id, []).append(c.id)
+        else:
+            item.top_ids.append(c.id)
+        item.not_deleted += 1
         self._emit(c, "new")
         return c
 
@@ -572,6 +583,16 @@ class VkSimulator:
                 raise VkError(100, "One of the parameters specified was missing or invalid: comment_id is invalid")
             level = self._replies(item, root.root_id or root.id)
             total = len(level)
+        elif sort != "desc" and not item.deleted_top:
+            # the common case, kept O(page) for big posts: every top-level comment is on the level, in id order
+            level, total = [], item.not_deleted
+            position = 0
+            if params.get("start_comment_id"):
+                position = max(bisect.bisect_right(item.top_ids, _int(params, "start_comment_id", lo=0)) - 1, 0)
+            first = max(position + offset, 0)
+            page = [self._comments[(kind, item.owner_id, cid)] for cid in item.top_ids[first:first + count]]
+            return self._comments_response(item, page, total, len(item.top_ids), first, branch, thread_items,
+                                           need_likes, preview, extended, params)
         else:
             level, total = [], 0
             for cid in item.comment_ids:
@@ -589,8 +610,15 @@ class VkSimulator:
             elif sort == "desc":
                 position = len(ordered)
         first = max(position + offset, 0)
+        return self._comments_response(item, ordered[first:first + count], total, len(level), first, branch,
+                                       thread_items, need_likes, preview, extended, params)
+
+    def _comments_response(self, item: SimItem, page: list[SimComment], total: int, level_count: int,
+                           first: int, branch: int, thread_items: int, need_likes: bool, preview: int,
+                           extended: bool, params: dict[str, str]) -> dict[str, Any]:
+        kind = item.kind
         items = []
-        for c in ordered[first:first + count]:
+        for c in page:
             rendered = self._render(c, need_likes=need_likes, preview_length=preview)
             if not branch:
                 replies = self._replies(item, c.id)
@@ -601,7 +629,7 @@ class VkSimulator:
                     "can_post": not item.comments_closed, "show_reply_button": True, "groups_can_post": True,
                     "author_replied": any(r.from_id == item.owner_id for r in replies)}
             items.append(rendered)
-        response: dict[str, Any] = {"count": total, "items": items, "current_level_count": len(level),
+        response: dict[str, Any] = {"count": total, "items": items, "current_level_count": level_count,
                                     "can_post": True, "show_reply_button": True, "groups_can_post": True}
         if params.get("start_comment_id"):
             response["real_offset"] = first

@@ -63,6 +63,7 @@ class BrigadeDetector:
         self._recent: dict[str, deque[_Post]] = {}
         self._waves: dict[str, str] = {}  # signature -> open wave id
         self._members: dict[str, list[str]] = {}  # wave id -> qids
+        self._sweep_at = 20_000  # sweep stale signatures when this many are kept (doubles if all are fresh)
 
     def members(self, wave_id: str) -> list[str]:
         return list(self._members.get(wave_id, []))
@@ -99,8 +100,10 @@ class BrigadeDetector:
     def observe(self, qid: str, author_id: str, author_name: str, text_signature: str,
                 ts: float) -> str | None:
         """The wave id this question belongs to, or None."""
-        if len(self._recent) > 20_000:
+        if len(self._recent) > self._sweep_at:
             self._sweep(ts)
+            # amortised: a window full of distinct texts must not make every question pay for a full sweep
+            self._sweep_at = max(20_000, 2 * len(self._recent))
         posts = self._recent.setdefault(text_signature, deque())
         while posts and ts - posts[0].ts > self.window:
             posts.popleft()
