@@ -23,7 +23,7 @@ from liveline.events import Event
 
 log = logging.getLogger("liveline.live")
 QUEUE_MAX = 200
-TICK_S = 0.1  # events that arrive within a tick go out as one message per socket
+TICK_S = 0.1  # at most one message per socket per tick: what arrives meanwhile goes out together
 KINDS = ("board", "host")
 
 # render(kind, mirror, events | None) -> html; events None = snapshot
@@ -88,12 +88,18 @@ class Channel:
                 sub.queue.put_nowait(self.snapshot(kind))
 
     async def _run(self) -> None:
+        """Tail the event log into the mirror at once; send at most one message per socket per tick (the first
+        event after a quiet spell goes out immediately), so a new subscriber's snapshot is always current."""
         backoff = 0.1
         stream = keys.events(self.broadcast_id)
+        loop = asyncio.get_running_loop()
+        pending: list[Event] = []
+        last_sent = 0.0
         while True:
             assert self.mirror is not None
+            wait_ms = 5000 if not pending else max(1, int((TICK_S - (loop.time() - last_sent)) * 1000))
             try:
-                reply = await self.ar.xread({stream: self.mirror.cursor}, count=500, block=5000)
+                reply = await self.ar.xread({stream: self.mirror.cursor}, count=500, block=wait_ms)
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
@@ -106,11 +112,15 @@ class Channel:
                 log.exception("event stream of broadcast %s failed", self.broadcast_id)
                 await asyncio.sleep(backoff)
                 continue
-            if not reply:
+            if reply:
+                batch = [Event.from_entry(eid, fields) for eid, fields in reply[0][1]]
+                for ev in batch:
+                    state.apply(self.mirror, ev, in_place=True)
+                pending += batch
+            if not pending or loop.time() - last_sent < TICK_S:
                 continue
-            batch = [Event.from_entry(eid, fields) for eid, fields in reply[0][1]]
-            for ev in batch:
-                state.apply(self.mirror, ev, in_place=True)
+            last_sent = loop.time()
+            batch, pending = pending, []
             for kind in KINDS:
                 if any(s.kind == kind for s in self.subscribers):
                     try:
@@ -120,8 +130,6 @@ class Channel:
                         continue
                     if html:
                         self._deliver(kind, html)
-            # coalesce: what arrives meanwhile is read (and rendered, and sent) as one batch next round
-            await asyncio.sleep(TICK_S)
 
     async def stop(self) -> None:
         if self.task:
