@@ -176,21 +176,13 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
     cseq_key = keys.cluster_seq(b)
     waves = waves or {}
 
-    def read(*commands: tuple[str, str, list[str]]) -> list[Any]:
-        with r.pipeline(transaction=False) as rp:
-            for name, key, fields in commands:
-                if name == "hmget":
-                    rp.hmget(key, fields)
-                else:
-                    rp.get(key)
-            return rp.execute()
-
     def fn(pipe: redis.client.Pipeline) -> Committed:
         now = time.time()
         item_keys = list(dict.fromkeys([n.item.key for n in batch]
                                        + [n.item.parent_key for n in batch if n.item.parent_key]))
-        found_items, found_pending, seq = read(("hmget", items_key, item_keys), ("hmget", pend_key, item_keys),
-                                               ("get", cseq_key, []))
+        with r.pipeline(transaction=False) as rp:
+            found_items, found_pending, seq = rp.hmget(items_key, item_keys).hmget(pend_key, item_keys) \
+                .get(cseq_key).execute()
         item_qid = {k: v.decode() for k, v in zip(item_keys, found_items) if v}
         fresh: list[NewQuestion] = []
         seen: set[str] = set()
@@ -219,7 +211,8 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
         if cids:
             # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
             pipe.watch(*[keys.cluster_version(b, c) for c in cids])
-            raw_q, raw_c = read(("hmget", qs_key, wanted), ("hmget", cs_key, cids))
+            with r.pipeline(transaction=False) as rp:
+                raw_q, raw_c = rp.hmget(qs_key, wanted).hmget(cs_key, cids).execute()
             stored_q = {qid: json.loads(v) for qid, v in zip(wanted, raw_q) if v}
             cs = {c: json.loads(v) for c, v in zip(cids, raw_c) if v}
         else:
