@@ -64,7 +64,7 @@ class Assignment:
 
 
 class _Exemplar:
-    __slots__ = ("alive", "block", "house", "lemmas", "qid", "signature", "topic")
+    __slots__ = ("alive", "block", "house", "lemmas", "qid", "signature", "topic", "weight")
 
     def __init__(self, qid: str, f: Features) -> None:
         self.qid = qid
@@ -72,6 +72,7 @@ class _Exemplar:
         self.house = f.house
         self.topic = f.topic
         self.lemmas = frozenset(f.topic_lemmas)
+        self.weight = weight(self.lemmas)
         self.signature = array("I", f.signature)  # 256 bytes, not 64 boxed ints
         self.alive = True
 
@@ -85,14 +86,24 @@ def _w(lemma: str) -> float:
     return _WEIGHTS.get(lemma, OTHER_WEIGHT)
 
 
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Weighted Jaccard of two lemma sets; topic keywords weigh more than other words."""
+def weight(lemmas: frozenset[str]) -> float:
+    """Total weight of a lemma set (precomputed for exemplars: similarity needs only the intersection)."""
+    return sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas])
+
+
+def similarity(a: frozenset[str], b: frozenset[str], wa: float | None = None, wb: float | None = None) -> float:
+    """Weighted Jaccard of two lemma sets; topic keywords weigh more than other words.
+
+    ``wa``/``wb`` are the sets' ``weight()`` when the caller has them: the union's weight is then
+    ``wa + wb - inter``."""
     if not a or not b:
         return 0.0
-    inter = sum(_w(x) for x in a & b)
+    inter = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in a & b])
     if not inter:
         return 0.0
-    return inter / sum(_w(x) for x in a | b)
+    if wa is None or wb is None:
+        return inter / sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in a | b])
+    return inter / (wa + wb - inter)
 
 
 # Things at one address that are separate problems even under one topic: a broken lift and a dirty
@@ -129,11 +140,12 @@ def conflict(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(fa and fb and not fa & fb)
 
 
-def coverage(a: frozenset[str], profile: dict[str, int]) -> float:
-    """Weighted share of ``a`` found in a cluster's vocabulary."""
+def coverage(a: frozenset[str], profile: dict[str, int], wa: float | None = None) -> float:
+    """Weighted share of ``a`` found in a cluster's vocabulary (``wa``: ``weight(a)`` if known)."""
     if not a or not profile:
         return 0.0
-    return sum(_w(x) for x in a if x in profile) / sum(_w(x) for x in a)
+    covered = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in a if x in profile])
+    return covered / (wa if wa is not None else weight(a)) if covered else 0.0
 
 
 class ClusterIndex:
@@ -184,12 +196,12 @@ class ClusterIndex:
             out.update(self._postings.get((block, lem), ()))
         return out
 
-    def _score(self, lemmas: frozenset[str], ex: _Exemplar, cluster: str) -> float:
+    def _score(self, lemmas: frozenset[str], wa: float, ex: _Exemplar, cluster: str) -> float:
         """Best of: similarity to this exemplar, vocabulary coverage of its cluster."""
-        sim = similarity(lemmas, ex.lemmas)
+        sim = similarity(lemmas, ex.lemmas, wa, ex.weight)
         profile = self._profiles.get(cluster)
         if profile:
-            sim = max(sim, self.params.profile_weight * coverage(lemmas, profile))
+            sim = max(sim, self.params.profile_weight * coverage(lemmas, profile, wa))
         return sim
 
     def _compatible(self, ex: _Exemplar, f: Features) -> str | None:
@@ -206,6 +218,7 @@ class ClusterIndex:
         """Where ``f`` belongs: an exemplar to merge into (or None) and up to 3 suggested exemplars."""
         p = self.params
         lemmas = frozenset(f.topic_lemmas)
+        wa = weight(lemmas)
         # cluster -> (may merge, score, exemplar)
         best: dict[str, tuple[bool, float, int]] = {}
 
@@ -231,12 +244,12 @@ class ClusterIndex:
             cluster = self._compatible(ex, f)
             if cluster is None:
                 continue
-            score = self._score(lemmas, ex, cluster)
+            score = self._score(lemmas, wa, ex, cluster)
             same_topic = ex.topic == f.topic
             merge = (same_topic and ex.house == f.house and score >= merge_at
                      and (score > 0 or kind != "general") and not (f.hints and kind == "general")
                      and (not conflict(lemmas, ex.lemmas)
-                          or similarity(lemmas, ex.lemmas) >= p.conflict_override))
+                          or similarity(lemmas, ex.lemmas, wa, ex.weight) >= p.conflict_override))
             same_house = ex.house is not None and ex.house == f.house
             if merge or score >= p.suggest or (same_topic and kind != "general") or same_house:
                 consider(i, cluster, score + (0.25 if same_topic else 0.0), merge)
@@ -246,7 +259,7 @@ class ClusterIndex:
                 cluster = self._cluster_of.get(ex.qid)
                 if not ex.alive or cluster is None or ex.block != hint:
                     continue
-                score = self._score(lemmas, ex, cluster)
+                score = self._score(lemmas, wa, ex, cluster)
                 if score >= p.hint_suggest and ex.topic == f.topic:
                     consider(i, cluster, score, False)
         # exemplars elsewhere whose own hints point at this block (their street was not recognised)
@@ -255,7 +268,7 @@ class ClusterIndex:
             cluster = self._cluster_of.get(ex.qid)
             if not ex.alive or cluster is None:
                 continue
-            score = self._score(lemmas, ex, cluster)
+            score = self._score(lemmas, wa, ex, cluster)
             if score >= p.hint_suggest and ex.topic == f.topic:
                 consider(i, cluster, score, False)
         ranked = sorted(best.items(), key=lambda kv: kv[1][:2], reverse=True)

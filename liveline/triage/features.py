@@ -57,7 +57,9 @@ _PLACE_WORDS = frozenset(
 _NAME_GRAMMEMES = frozenset({"Name", "Patr", "Surn"})
 
 
-@lru_cache(maxsize=200_000)
+# 64 hashes of a shingle held as a tuple cost ~2.6 kB: the cache keeps the frequent ones (~85 MB at most),
+# a rare shingle ("[k123]", a typo) is recomputed in ~8 µs rather than kept for the broadcast's lifetime.
+@lru_cache(maxsize=32_768)
 def _shingle_hashes(shingle: str) -> tuple[int, ...]:
     x = zlib.crc32(shingle.encode("utf-8"))
     return tuple(((a * x + b) % _PRIME) & _MASK for a, b in _PERMS)
@@ -68,7 +70,7 @@ def minhash(shingles: set[str]) -> list[int]:
     if not shingles:
         return [_MASK] * NUM_PERM
     rows = [_shingle_hashes(s) for s in shingles]
-    return [min(col) for col in zip(*rows)]
+    return list(rows[0]) if len(rows) == 1 else list(map(min, *rows))
 
 
 def estimate_jaccard(a: Sequence[int], b: Sequence[int]) -> float:

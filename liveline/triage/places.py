@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from liveline.triage.text import analyse, expand_abbreviations, fold, lemma_set, morph
 
@@ -155,6 +155,9 @@ class Gazetteer:
     def __post_init__(self) -> None:
         self._settlement_firsts: frozenset[str] = frozenset().union(
             *(n.lemmas[0] for n in self._settlement_names if n.lemmas))
+        # "Новоозёрская школа": the adjective of a settlement ending in -ск names it too
+        self._settlement_adjectives: dict[str, str] = {
+            fold(s) + "ий": s for s in self.settlements if fold(s).endswith("ск")}
         for pos, street in enumerate(self.streets):
             for lem in street.name.lemmas[0] if street.name.lemmas else ():
                 self._index.setdefault(lem, []).append((pos, street))
@@ -201,8 +204,7 @@ class Gazetteer:
             return cls.from_rows(list(csv.DictReader(f)))
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     text: str
     low: str
     cap: bool
@@ -382,7 +384,7 @@ def _find_settlement(r: _Reader, gaz: Gazetteer) -> str | None:
     """The settlement mentioned. Of several ("рейс Новоозёрск — Сосновка") the first that is not the
     district centre: a route or a comparison with the centre is about the other place."""
     firsts = gaz.settlement_first_lemmas
-    adjectives = {fold(s) + "ий": s for s in gaz.settlements if fold(s).endswith("ск")}  # новоозерский
+    adjectives = gaz._settlement_adjectives  # новоозерский
     found: list[str] = []
     for i in range(len(r.toks)):
         tok = r.toks[i]
