@@ -8,13 +8,13 @@ state, one event and an audit entry in one transaction.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import redis
 
+from liveline import codec
 from liveline import keys
 from liveline.errors import BadRequest, Conflict, NotFound
 from liveline.events import Event, audit, emit
@@ -104,14 +104,14 @@ def get(r: redis.Redis, broadcast_id: int | str, cid: str) -> dict[str, Any]:
     raw = r.hget(keys.clusters(broadcast_id), cid)
     if raw is None:
         raise NotFound(f"Вопрос {cid} не найден")
-    return json.loads(raw)
+    return codec.loads(raw)
 
 
 def _load(pipe: "redis.client.Pipeline", b: int | str, cid: str) -> dict[str, Any]:
     raw = pipe.hget(keys.clusters(b), cid)
     if raw is None:
         raise NotFound(f"Вопрос {cid} не найден (возможно, его уже объединили с другим)")
-    return json.loads(raw)
+    return codec.loads(raw)
 
 
 def _check(c: dict[str, Any], expected_version: int | None, action: str) -> None:
@@ -127,7 +127,7 @@ def _check(c: dict[str, Any], expected_version: int | None, action: str) -> None
 
 def _host(pipe: "redis.client.Pipeline", b: int | str) -> dict[str, Any]:
     raw = pipe.hget(keys.host_state(b), "json")
-    return json.loads(raw) if raw else default_host()
+    return codec.loads(raw) if raw else default_host()
 
 
 def default_host() -> dict[str, Any]:
@@ -160,14 +160,14 @@ def _act(r: redis.Redis, b: int | str, cid: str, action: str, actor: str, expect
             clusters[other["id"]] = other
         for cc in clusters.values():
             assert cc is not None
-            pipe.hset(keys.clusters(b), cc["id"], json.dumps(cc, ensure_ascii=False))
+            pipe.hset(keys.clusters(b), cc["id"], codec.dumps(cc))
             pipe.incr(keys.cluster_version(b, cc["id"]))
         ev = Event(f"cluster.{action}", actor=actor, clusters=clusters, note=note or {})
         if touches_queue:
             pipe.delete(keys.queue(b))
             if queue:
                 pipe.rpush(keys.queue(b), *queue)
-            pipe.hset(keys.host_state(b), "json", json.dumps(host, ensure_ascii=False))
+            pipe.hset(keys.host_state(b), "json", codec.dumps(host))
             ev.queue, ev.host = queue, host
         audit(pipe, b, actor, action, f"cluster:{cid}", _brief(before), _brief(c))
         emit(pipe, b, ev)
@@ -246,7 +246,7 @@ def on_air(r: redis.Redis, b: int | str, cid: str, by: str, version: int | None 
         previous = h.get("on_air")
         if previous and previous != cid:
             pipe.watch(keys.cluster_version(b, previous))
-            p = json.loads(pipe.hget(keys.clusters(b), previous) or "null")
+            p = codec.loads(pipe.hget(keys.clusters(b), previous) or "null")
             if p and p["status"] == "on_air":
                 _mark_answered(pipe, b, p, now, by)
                 extra.append(p)
@@ -349,7 +349,7 @@ def set_host(r: redis.Redis, b: int | str, by: str, **changes: Any) -> Event:
             h["font"] = max(60, min(200, int(changes["font"])))
         queue = [x.decode() for x in pipe.lrange(keys.queue(b), 0, -1)]
         pipe.multi()
-        pipe.hset(keys.host_state(b), "json", json.dumps(h, ensure_ascii=False))
+        pipe.hset(keys.host_state(b), "json", codec.dumps(h))
         audit(pipe, b, by, "host", "host", before, h)
         return emit(pipe, b, Event("host.updated", actor=by, host=h, queue=queue))
 

@@ -7,13 +7,13 @@ screen can render its fragment from the event alone.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
+from liveline import codec
 from liveline import keys
 
 MAXLEN = 500_000  # approximate cap on a broadcast's log; a screen older than that reloads a snapshot
@@ -34,11 +34,11 @@ class Event:
 
     def to_json(self) -> str:
         data = {k: v for k, v in self.__dict__.items() if k != "id"}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return codec.dumps(data)
 
     @classmethod
     def from_entry(cls, entry_id: bytes | str, fields: dict[bytes, bytes]) -> "Event":
-        data = json.loads(fields[b"e"])
+        data = codec.loads(fields[b"e"])
         ev = cls(**data)
         ev.id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
         return ev
@@ -67,7 +67,7 @@ def audit(pipe: "redis.client.Pipeline", broadcast_id: int | str, actor: str, ac
     """Queue an audit-log entry: who did what, to which object, with before/after."""
     pipe.xadd(keys.audit(broadcast_id), {
         "actor": actor, "action": action, "target": target, "ts": f"{time.time():.3f}",
-        "before": json.dumps(before, ensure_ascii=False), "after": json.dumps(after, ensure_ascii=False),
+        "before": codec.dumps(before), "after": codec.dumps(after),
     }, maxlen=MAXLEN, approximate=True)
 
 
@@ -76,8 +76,8 @@ def read_audit(r: redis.Redis, broadcast_id: int | str, count: int = 500) -> lis
     for eid, f in r.xrevrange(keys.audit(broadcast_id), count=count):
         row = {k.decode(): v.decode() for k, v in f.items()}
         row["id"] = eid.decode()
-        row["before"] = json.loads(row["before"])
-        row["after"] = json.loads(row["after"])
+        row["before"] = codec.loads(row["before"])
+        row["after"] = codec.loads(row["after"])
         row["ts"] = float(row["ts"])
         out.append(row)
     return out

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import redis
 
+from liveline import codec
 from liveline import keys
 
 KINDS = ("new", "edit", "delete", "restore", "likes")
@@ -52,7 +53,7 @@ class SourceItem:
 
     @classmethod
     def from_json(cls, data: str | bytes) -> "SourceItem":
-        return cls(**json.loads(data))
+        return cls(**codec.loads(data))
 
 
 def append(

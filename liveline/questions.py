@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 
+from liveline import codec
 from liveline import keys
 from liveline.clusters import author_token, new_cluster, refresh_leader, support_of
 from liveline.events import Event, emit
@@ -79,7 +80,7 @@ def first_name(full: str) -> str:
 
 def _load(pipe: redis.client.Pipeline, hkey: str, field_id: str) -> dict[str, Any] | None:
     raw = pipe.hget(hkey, field_id)
-    return json.loads(raw) if raw else None
+    return codec.loads(raw) if raw else None
 
 
 @dataclass
@@ -199,22 +200,22 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                 also(pipe)
             return Committed(None, skipped=skipped)
         batch_qids = {n.qid for n in fresh}
-        pending = {k: json.loads(v) for k, v in zip(item_keys, found_pending) if v}
+        pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending) if v}
         # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
         wanted = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
         wanted |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
         wanted |= {sid for lst in pending.values() for sid in lst}
         wanted |= set(waves)
         wanted = sorted(wanted - batch_qids)
-        first = {qid: json.loads(v) for qid, v in zip(wanted, r.hmget(qs_key, wanted)) if v} if wanted else {}
+        first = {qid: codec.loads(v) for qid, v in zip(wanted, r.hmget(qs_key, wanted)) if v} if wanted else {}
         cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
         if cids:
             # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
             pipe.watch(*[keys.cluster_version(b, c) for c in cids])
             with r.pipeline(transaction=False) as rp:
                 raw_q, raw_c = rp.hmget(qs_key, wanted).hmget(cs_key, cids).execute()
-            stored_q = {qid: json.loads(v) for qid, v in zip(wanted, raw_q) if v}
-            cs = {c: json.loads(v) for c, v in zip(cids, raw_c) if v}
+            stored_q = {qid: codec.loads(v) for qid, v in zip(wanted, raw_q) if v}
+            cs = {c: codec.loads(v) for c, v in zip(cids, raw_c) if v}
         else:
             stored_q, cs = first, {}
         qs: dict[str, dict[str, Any]] = dict(stored_q)
@@ -310,15 +311,15 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
         if created:
             pipe.set(cseq_key, base + len(created))
         pipe.hset(items_key, mapping={n.item.key: n.qid for n in fresh})
-        pipe.hset(qs_key, mapping={k: json.dumps(v, ensure_ascii=False) for k, v in touched_q.items()})
+        pipe.hset(qs_key, mapping={k: codec.dumps(v) for k, v in touched_q.items()})
         if touched_c:
-            pipe.hset(cs_key, mapping={k: json.dumps(v, ensure_ascii=False) for k, v in touched_c.items()})
+            pipe.hset(cs_key, mapping={k: codec.dumps(v) for k, v in touched_c.items()})
         for cid in touched_c:
             pipe.incr(keys.cluster_version(b, cid))
         gone = [k for k in pending_dirty if not pending.get(k)]
         if gone:
             pipe.hdel(pend_key, *gone)
-        kept = {k: json.dumps(pending[k]) for k in pending_dirty if pending.get(k)}
+        kept = {k: codec.dumps(pending[k]) for k in pending_dirty if pending.get(k)}
         if kept:
             pipe.hset(pend_key, mapping=kept)
         qids = [n.qid for n in fresh]
@@ -381,9 +382,9 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
             cluster["updated_at"] = time.time()
             touched_c[cluster["id"]] = cluster
         pipe.multi()
-        pipe.hset(qs_key, qid, json.dumps(q, ensure_ascii=False))
+        pipe.hset(qs_key, qid, codec.dumps(q))
         for c_id, c in touched_c.items():
-            pipe.hset(cs_key, c_id, json.dumps(c, ensure_ascii=False))
+            pipe.hset(cs_key, c_id, codec.dumps(c))
             pipe.incr(keys.cluster_version(b, c_id))
         ev = Event(f"question.{item.kind}", actor="triage", clusters=touched_c, questions={qid: q},
                    note={"qid": qid})
@@ -395,16 +396,16 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
 
 def get(r: redis.Redis, broadcast_id: int | str, qid: str) -> dict[str, Any] | None:
     raw = r.hget(keys.questions(broadcast_id), qid)
-    return json.loads(raw) if raw else None
+    return codec.loads(raw) if raw else None
 
 
 def many(r: redis.Redis, broadcast_id: int | str, qids: list[str]) -> list[dict[str, Any]]:
     if not qids:
         return []
-    return [json.loads(x) for x in r.hmget(keys.questions(broadcast_id), qids) if x]
+    return [codec.loads(x) for x in r.hmget(keys.questions(broadcast_id), qids) if x]
 
 
 def all_questions(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
     raw = r.hgetall(keys.questions(broadcast_id))
-    return sorted((json.loads(v) for v in raw.values()), key=lambda q: int(q["id"]))
+    return sorted((codec.loads(v) for v in raw.values()), key=lambda q: int(q["id"]))
 

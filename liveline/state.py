@@ -7,12 +7,12 @@ against a fresh ``read``: snapshot + the events after it == a fresh snapshot.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
+from liveline import codec
 from liveline import keys
 from liveline.events import Event
 
@@ -36,7 +36,7 @@ def _s(v: bytes | str) -> str:
 
 
 def decode_host(raw: dict[bytes, bytes]) -> dict[str, Any]:
-    return json.loads(raw[b"json"]) if raw and b"json" in raw else {}
+    return codec.loads(raw[b"json"]) if raw and b"json" in raw else {}
 
 
 def read(r: redis.Redis, broadcast_id: int | str, with_questions: bool = True) -> State:
@@ -54,8 +54,8 @@ def read(r: redis.Redis, broadcast_id: int | str, with_questions: bool = True) -
     meta, cs, qs, queue, host, last = p.execute()
     return State(
         broadcast={_s(k): _s(v) for k, v in meta.items()},
-        clusters={_s(k): json.loads(v) for k, v in cs.items()},
-        questions={_s(k): json.loads(v) for k, v in qs.items()} if with_questions else {},
+        clusters={_s(k): codec.loads(v) for k, v in cs.items()},
+        questions={_s(k): codec.loads(v) for k, v in qs.items()} if with_questions else {},
         queue=[_s(x) for x in queue],
         host=decode_host(host),
         cursor=_s(last[0][0]) if last else "0-0",

@@ -20,13 +20,13 @@ matches one computed in another, and ``to_json()``/``from_json()`` round-trip th
 from __future__ import annotations
 
 import itertools
-import json
 import operator
 import zlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from liveline import codec
 from liveline.triage.places import SETTLEMENT_WORDS, STREET_TYPES, Gazetteer, Place, locate
 from liveline.triage.text import content_lemmas, fold, lemma_set, morph, tokens
 from liveline.triage.topics import DEFAULT_TAXONOMY, VARIANTS, Topic, classify
@@ -132,11 +132,13 @@ class Features:
     topic: str = "other"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        return codec.dumps({"lemmas": self.lemmas, "topic_lemmas": self.topic_lemmas, "signature": self.signature,
+                            "block": self.block, "place": self.place, "house": self.house, "hints": self.hints,
+                            "topic": self.topic})
 
     @classmethod
     def from_json(cls, data: str | bytes) -> Features:
-        d = json.loads(data)
+        d = codec.loads(data)
         return cls(d["lemmas"], d["topic_lemmas"], d["signature"], d["block"], d.get("place"),
                    d.get("house"), d.get("hints", []), d.get("topic", "other"))
 
