@@ -46,8 +46,10 @@ class Event:
 
 def emit(pipe: "redis.client.Pipeline", broadcast_id: int | str, event: Event) -> Event:
     """Queue ``event`` on the pipeline (inside the caller's MULTI)."""
-    pipe.xadd(keys.events(broadcast_id), {"t": event.type, "e": event.to_json()}, maxlen=MAXLEN,
-              approximate=True)
+    fields = {"t": event.type, "e": event.to_json()}
+    if event.note.get("qids"):
+        fields["q"] = ",".join(event.note["qids"])  # lets a reader skip an event about questions it knows
+    pipe.xadd(keys.events(broadcast_id), fields, maxlen=MAXLEN, approximate=True)
     return event
 
 

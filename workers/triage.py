@@ -148,7 +148,13 @@ class TriageWorker:
                 if st.cursor != "0-0" else self.r.xrange(keys.events(st.broadcast_id), count=1000)
             if not entries:
                 return
+            index = st.triage.index
             for eid, fields in entries:
+                qids = fields.get(b"q")
+                if fields.get(b"t") == b"question.new" and qids and all(
+                        q in index for q in qids.decode().split(",")):
+                    st.cursor = eid.decode()  # our own write, already indexed: no need to decode it
+                    continue
                 ev = Event.from_entry(eid, fields)
                 if ev.type == "question.new":
                     for q in ev.questions.values():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 REPLACEMENT = "\ufffd"
 
@@ -42,6 +43,7 @@ _DOTS = re.compile(r"\.{2,}|…+")
 _REPEATS = re.compile(r"([,;:\-])\1+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:…])")
+_ALNUM = re.compile(r"[^\W_]")
 _LINES = re.compile(r"\s*\n\s*")
 MAX_COMBINING = 2
 
@@ -70,7 +72,27 @@ def _strip_invisible(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1)
+def _combining_run() -> re.Pattern[str]:
+    """More than ``MAX_COMBINING`` combining marks in a row (built once from ``unicodedata``)."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x30000):
+        if unicodedata.combining(chr(cp)):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{cls}]{{{MAX_COMBINING + 1},}}")
+
+
+# Latin, Cyrillic letters and general punctuation hold no combining mark (U+0483-U+0489 are excluded).
+_PLAIN = re.compile("[\x00-\u02ff\u0400-\u0482\u048a-\u04ff\u2000-\u20cf\u2100-\u218f]*")
+
+
 def _trim_combining(text: str) -> str:
+    if _PLAIN.fullmatch(text) or _combining_run().search(text) is None:
+        return text  # the common case: no flood of combining marks
     out: list[str] = []
     run = 0
     for ch in text:
@@ -99,12 +121,19 @@ def _strip_courtesy(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _QUESTIONS.sub("?", text)
-    text = _EXCLAIMS.sub("!", text)
-    text = _DOTS.sub("…", text)
-    text = _REPEATS.sub(r"\1", text)
-    text = _SPACES.sub(" ", text)
-    text = _LINES.sub("\n", text)
+    # each rewrite runs only when the text holds what it rewrites (substring tests cost ~50 ns)
+    if "?" in text:
+        text = _QUESTIONS.sub("?", text)
+    if "!!" in text:
+        text = _EXCLAIMS.sub("!", text)
+    if ".." in text or "…" in text:
+        text = _DOTS.sub("…", text)
+    if ",," in text or ";;" in text or "::" in text or "--" in text:
+        text = _REPEATS.sub(r"\1", text)
+    if "  " in text or "\t" in text or "\xa0" in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _LINES.sub("\n", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     return text.strip(" \n\t,;:-")
 
@@ -121,6 +150,6 @@ def reading_text(raw: str) -> str:
     safe = safe_text(raw)
     base = _trim_combining(_strip_invisible(_MENTION.sub(r"\1", safe)))
     text = _tidy(_strip_courtesy(_tidy(base)))
-    if not any(ch.isalnum() for ch in text):
+    if _ALNUM.search(text) is None:
         text = _tidy(base) or safe.strip() or safe
     return _capitalise(text)

@@ -229,17 +229,24 @@ def _tags(low: str) -> tuple[Any, ...]:
     return tuple(p.tag for p in morph().parse(low))
 
 
+@lru_cache(maxsize=200_000)
+def _word(w: str) -> tuple[str, str, bool, bool, bool, frozenset[str]]:
+    """A token's fields that depend on the word alone: (text, low, cap, number, brk, lemmas)."""
+    brk = not w[0].isalnum()
+    low = fold(w)
+    return (w, low, w[:1].isupper() and not (len(w) > 1 and w.isupper()), w[0].isdigit(), brk,
+            frozenset() if brk else _word_lemmas(low))
+
+
 def _tokenise(text: str) -> list[_Token]:
     out: list[_Token] = []
     text = expand_abbreviations(text)
     end = 0
     for m in _TOKEN.finditer(text):
-        w = m.group()
-        brk = not w[0].isalnum()
-        low = fold(w)
-        lead = not out or out[-1].brk or bool(_CLAUSE_MARK.search(text, end, m.start()))
-        out.append(_Token(w, low, w[:1].isupper() and not (len(w) > 1 and w.isupper()),
-                          w[0].isdigit(), brk, frozenset() if brk else _word_lemmas(low), lead))
+        start = m.start()
+        gap = text[end:start]
+        lead = not out or out[-1].brk or (gap != " " and _CLAUSE_MARK.search(gap) is not None)
+        out.append(_Token(*_word(m.group()), lead))
         end = m.end()
     return out
 

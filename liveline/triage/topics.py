@@ -260,13 +260,15 @@ def score(text: str, taxonomy: list[Topic] | None = None) -> dict[str, float]:
                     best[i] = weight
         for i, weight in best.items():
             totals[i] += weight
-    if forms and lexicon.phrase_words & frozenset().union(*forms):
+    at: dict[str, list[int]] = {}  # phrase word -> positions of the words that may be it
+    for k, f in enumerate(forms):
+        for w in lexicon.phrase_words.intersection(f):
+            at.setdefault(w, []).append(k)
+    if len(at) > 1:
         for i, first, second in lexicon.phrases:
-            first_at = [k for k, f in enumerate(forms) if first in f]
-            if not first_at:
-                continue
-            second_at = [k for k, f in enumerate(forms) if second in f]
-            if any(a != b and abs(a - b) <= PHRASE_WINDOW for a in first_at for b in second_at):
+            first_at = at.get(first)
+            second_at = at.get(second) if first_at else None
+            if second_at and any(a != b and abs(a - b) <= PHRASE_WINDOW for a in first_at for b in second_at):
                 totals[i] += PHRASE
     return {slug: total for slug, total in zip(lexicon.slugs, totals) if total}
 
