@@ -209,7 +209,7 @@ def worker_speed(repeat: int = 5) -> tuple[float, float]:
         bid = broadcasts.create(r, "Скорость разбора", "Глава", "Europe/Volgograd")
         broadcasts.start(r, bid)
         batch = [SourceItem(key=f"demo:{k}-{x['id']}", text=x["text"], author_id=f"vk:{k}{n}",
-                            author_name="Житель", created_at=1.7e9 + n)
+                            author_name="Житель", created_at=1.7e9 + k * 3600 + n)
                  for k in range(repeat) for n, x in enumerate(items)]
         for i in range(0, len(batch), 500):
             inbox.append(r, bid, batch[i:i + 500])

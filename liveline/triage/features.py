@@ -77,15 +77,11 @@ def estimate_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     return sum(map(operator.eq, a, b)) / NUM_PERM
 
 
-def band_keys(signature: list[int]) -> list[int]:
-    """16 bands of 4 rows, each folded into one int (deterministic, no ``hash()``)."""
-    keys = []
-    for band in range(BANDS):
-        key = band
-        for v in signature[band * ROWS:(band + 1) * ROWS]:
-            key = (key * 1_000_003 + v) & ((1 << 63) - 1)
-        keys.append(key)
-    return keys
+def band_keys(signature: Sequence[int]) -> list[int]:
+    """16 bands of 4 consecutive rows, each folded into one int with its band number. A tuple of ints hashes
+    the same in every process (only ``str``/``bytes`` hashing is salted)."""
+    s = signature
+    return [hash(t) for t in zip(range(BANDS), s[0::ROWS], s[1::ROWS], s[2::ROWS], s[3::ROWS])]
 
 
 @lru_cache(maxsize=200_000)

@@ -153,6 +153,7 @@ class Gazetteer:
     _index: dict[str, list[tuple[int, Street]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._starting: dict[frozenset[str], list[Street]] = {}
         self._settlement_firsts: frozenset[str] = frozenset().union(
             *(n.lemmas[0] for n in self._settlement_names if n.lemmas))
         # "Новоозёрская школа": the adjective of a settlement ending in -ск names it too
@@ -174,6 +175,14 @@ class Gazetteer:
 
     def streets_starting(self, lemmas: frozenset[str]) -> list[Street]:
         """Streets whose first name word may have one of ``lemmas``, in gazetteer order."""
+        cached = self._starting.get(lemmas)
+        if cached is None:
+            if len(self._starting) > 100_000:
+                self._starting.clear()
+            cached = self._starting[lemmas] = self._streets_starting(lemmas)
+        return cached
+
+    def _streets_starting(self, lemmas: frozenset[str]) -> list[Street]:
         found: dict[int, Street] = {}
         for lem in lemmas:
             for pos, street in self._index.get(lem, ()):
@@ -211,6 +220,8 @@ class _Token(NamedTuple):
     number: bool
     brk: bool  # sentence punctuation: no address crosses it
     lemmas: frozenset[str]  # every lemma pymorphy offers, and the word itself
+    typ: str | None  # the street type this word is a form of ("улице" -> "улица"), numbers never
+    settle: str | None  # the settlement word this word is a form of ("селе" -> "село")
     lead: bool  # first of its clause: the text starts or punctuation ("," "—" ":") precedes it
 
     @property
@@ -223,19 +234,30 @@ def _word_lemmas(low: str) -> frozenset[str]:
     return lemma_set(low) | {low}
 
 
+@lru_cache(maxsize=20_000)
+def _parses(low: str) -> tuple[Any, ...]:
+    """pymorphy3's parses of a word, most likely first (cached: parsing is the slow part)."""
+    return tuple(morph().parse(low))
+
+
 @lru_cache(maxsize=50_000)
 def _tags(low: str) -> tuple[Any, ...]:
-    """pymorphy3's tags of a word, most likely first (cached: parsing is the slow part)."""
-    return tuple(p.tag for p in morph().parse(low))
+    """The tags of ``_parses``, kept longer (they are small)."""
+    return tuple(p.tag for p in _parses(low))
 
 
 @lru_cache(maxsize=200_000)
-def _word(w: str) -> tuple[str, str, bool, bool, bool, frozenset[str]]:
-    """A token's fields that depend on the word alone: (text, low, cap, number, brk, lemmas)."""
+def _word(w: str) -> tuple[str, str, bool, bool, bool, frozenset[str], str | None, str | None]:
+    """A token's fields that depend on the word alone: (text, low, cap, number, brk, lemmas, typ, settle)."""
     brk = not w[0].isalnum()
     low = fold(w)
-    return (w, low, w[:1].isupper() and not (len(w) > 1 and w.isupper()), w[0].isdigit(), brk,
-            frozenset() if brk else _word_lemmas(low))
+    number = w[0].isdigit()
+    lemmas: frozenset[str] = frozenset() if brk else _word_lemmas(low)
+    typ = settle = None
+    if not brk and not number:
+        typ = next((t for t in STREET_TYPES if t in lemmas), None)
+        settle = next((t for t in SETTLEMENT_WORDS if t in lemmas), None)
+    return w, low, w[:1].isupper() and not (len(w) > 1 and w.isupper()), number, brk, lemmas, typ, settle
 
 
 def _tokenise(text: str) -> list[_Token]:
@@ -270,15 +292,11 @@ class _Reader:
 
     def is_type(self, i: int) -> str | None:
         tok = self.at(i)
-        if tok and not tok.number:
-            return next((t for t in STREET_TYPES if t in tok.lemmas), None)
-        return None
+        return tok.typ if tok else None
 
     def is_settlement_word(self, i: int) -> str | None:
         tok = self.at(i)
-        if tok and not tok.number:
-            return next((t for t in SETTLEMENT_WORDS if t in tok.lemmas), None)
-        return None
+        return tok.settle if tok else None
 
     def match(self, i: int, name: PlaceName) -> int:
         """End index when ``name`` matches at token ``i``, else -1."""
@@ -486,7 +504,7 @@ def _pattern_settlement(r: _Reader) -> str | None:
         tok = r.at(k)
         if not (tok and tok.cap and not tok.number and r.low(k - 1) in ("в", "во") and k not in r.used):
             continue
-        parse = next((p for p in morph().parse(tok.low) if p.tag.case == "loct"), None)
+        parse = next((p for p in _parses(tok.low) if p.tag.case == "loct"), None)
         if parse is None:
             continue
         nxt = r.at(k + 1)
