@@ -207,14 +207,17 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
         wanted |= {sid for lst in pending.values() for sid in lst}
         wanted |= set(waves)
         wanted = sorted(wanted - batch_qids)
-        first = {qid: codec.loads(v) for qid, v in zip(wanted, r.hmget(qs_key, wanted)) if v} if wanted else {}
+        first_raw = dict(zip(wanted, r.hmget(qs_key, wanted))) if wanted else {}
+        first = {qid: codec.loads(v) for qid, v in first_raw.items() if v}
         cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
         if cids:
             # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
             pipe.watch(*[keys.cluster_version(b, c) for c in cids])
             with r.pipeline(transaction=False) as rp:
                 raw_q, raw_c = rp.hmget(qs_key, wanted).hmget(cs_key, cids).execute()
-            stored_q = {qid: codec.loads(v) for qid, v in zip(wanted, raw_q) if v}
+            # a question unchanged since the first read keeps its decoded dict
+            stored_q = {qid: first[qid] if v == first_raw[qid] else codec.loads(v)
+                        for qid, v in zip(wanted, raw_q) if v}
             cs = {c: codec.loads(v) for c, v in zip(cids, raw_c) if v}
         else:
             stored_q, cs = first, {}

@@ -196,13 +196,16 @@ class ClusterIndex:
             out.update(self._postings.get((block, lem), ()))
         return out
 
-    def _score(self, lemmas: frozenset[str], wa: float, ex: _Exemplar, cluster: str) -> float:
-        """Best of: similarity to this exemplar, vocabulary coverage of its cluster."""
+    def _score(self, lemmas: frozenset[str], wa: float, ex: _Exemplar, cluster: str,
+               covered: dict[str, float]) -> float:
+        """Best of: similarity to this exemplar, vocabulary coverage of its cluster (``covered`` keeps the
+        coverage per cluster for one ``assign``: a cluster's exemplars share its profile)."""
         sim = similarity(lemmas, ex.lemmas, wa, ex.weight)
-        profile = self._profiles.get(cluster)
-        if profile:
-            sim = max(sim, self.params.profile_weight * coverage(lemmas, profile, wa))
-        return sim
+        cov = covered.get(cluster)
+        if cov is None:
+            profile = self._profiles.get(cluster)
+            cov = covered[cluster] = self.params.profile_weight * coverage(lemmas, profile, wa) if profile else 0.0
+        return sim if sim >= cov else cov
 
     def _compatible(self, ex: _Exemplar, f: Features) -> str | None:
         """The exemplar's cluster if it may hold ``f`` at all: alive, same block, no conflicting house."""
@@ -219,6 +222,7 @@ class ClusterIndex:
         p = self.params
         lemmas = frozenset(f.topic_lemmas)
         wa = weight(lemmas)
+        covered: dict[str, float] = {}
         # cluster -> (may merge, score, exemplar)
         best: dict[str, tuple[bool, float, int]] = {}
 
@@ -227,16 +231,24 @@ class ClusterIndex:
             if old is None or (merge, score) > old[:2]:
                 best[cluster] = (merge, score, i)
 
+        near: set[int] = set()  # exemplars sharing a band; a near-copy shares most of the 16, counted once
+        bands = self._bands
         for key in band_keys(f.signature):
-            bucket = self._bands.get(key)
-            for i in ([bucket] if isinstance(bucket, int) else bucket or ()):
-                ex = self._ex[i]
-                cluster = self._compatible(ex, f)
-                if cluster is None:
-                    continue
-                est = estimate_jaccard(f.signature, ex.signature)
-                if est >= p.lsh_merge:
-                    consider(i, cluster, 1.0 + est, ex.house == f.house)
+            bucket = bands.get(key)
+            if bucket is None:
+                continue
+            if isinstance(bucket, int):
+                near.add(bucket)
+            else:
+                near.update(bucket)
+        for i in sorted(near):
+            ex = self._ex[i]
+            cluster = self._compatible(ex, f)
+            if cluster is None:
+                continue
+            est = estimate_jaccard(f.signature, ex.signature)
+            if est >= p.lsh_merge:
+                consider(i, cluster, 1.0 + est, ex.house == f.house)
         kind = f.block[0] if f.block != "g:" else "general"
         merge_at = {"s": p.street_merge, "g": p.village_merge}.get(kind, p.general_merge)
         for i in self._candidates(f, f.block):
@@ -244,7 +256,7 @@ class ClusterIndex:
             cluster = self._compatible(ex, f)
             if cluster is None:
                 continue
-            score = self._score(lemmas, wa, ex, cluster)
+            score = self._score(lemmas, wa, ex, cluster, covered)
             same_topic = ex.topic == f.topic
             merge = (same_topic and ex.house == f.house and score >= merge_at
                      and (score > 0 or kind != "general") and not (f.hints and kind == "general")
@@ -259,7 +271,7 @@ class ClusterIndex:
                 cluster = self._cluster_of.get(ex.qid)
                 if not ex.alive or cluster is None or ex.block != hint:
                     continue
-                score = self._score(lemmas, wa, ex, cluster)
+                score = self._score(lemmas, wa, ex, cluster, covered)
                 if score >= p.hint_suggest and ex.topic == f.topic:
                     consider(i, cluster, score, False)
         # exemplars elsewhere whose own hints point at this block (their street was not recognised)
@@ -268,7 +280,7 @@ class ClusterIndex:
             cluster = self._cluster_of.get(ex.qid)
             if not ex.alive or cluster is None:
                 continue
-            score = self._score(lemmas, wa, ex, cluster)
+            score = self._score(lemmas, wa, ex, cluster, covered)
             if score >= p.hint_suggest and ex.topic == f.topic:
                 consider(i, cluster, score, False)
         ranked = sorted(best.items(), key=lambda kv: kv[1][:2], reverse=True)

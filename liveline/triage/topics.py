@@ -216,6 +216,28 @@ class _Lexicon:
     weights: dict[str, tuple[tuple[int, float], ...]]
     phrases: tuple[tuple[int, str, str], ...]  # (topic index, first lemma, second lemma)
     phrase_words: frozenset[str]
+    # word -> None when it does not count, else (its evidence per topic, the phrase words it may be)
+    words: dict[str, tuple[tuple[tuple[int, float], ...], frozenset[str]] | None] = field(default_factory=dict)
+
+    def word(self, word: str) -> tuple[tuple[tuple[int, float], ...], frozenset[str]] | None:
+        """What one token contributes (cached per lexicon): per topic, a word counts once, strong if any of
+        its forms is strong there, else weak."""
+        found = self.words.get(word, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        entry = None
+        if is_content(word) or word in ("не", "нет"):
+            forms = _token_forms(word)
+            best: dict[int, float] = {}
+            for form in forms:
+                for i, weight in self.weights.get(form, ()):
+                    if weight > best.get(i, 0.0):
+                        best[i] = weight
+            entry = (tuple(best.items()), self.phrase_words.intersection(forms))
+        if len(self.words) > 200_000:
+            self.words.clear()
+        self.words[word] = entry
+        return entry
 
 
 _LEXICONS: dict[int, tuple[list[Topic], _Lexicon]] = {}
@@ -246,24 +268,19 @@ def _lexicon(taxonomy: list[Topic]) -> _Lexicon:
 def score(text: str, taxonomy: list[Topic] | None = None) -> dict[str, float]:
     """Evidence per topic slug (only topics with some evidence)."""
     lexicon = _lexicon(taxonomy or DEFAULT_TAXONOMY)
-    forms: list[frozenset[str]] = []
-    for word in tokens(text):
-        if is_content(word) or word in ("не", "нет"):
-            forms.append(_token_forms(word))
     totals = [0.0] * len(lexicon.slugs)
-    for f in forms:
-        # per topic, a word counts once: strong if any of its forms is strong there, else weak
-        best: dict[int, float] = {}
-        for form in f:
-            for i, weight in lexicon.weights.get(form, ()):
-                if weight > best.get(i, 0.0):
-                    best[i] = weight
-        for i, weight in best.items():
+    at: dict[str, list[int]] = {}  # phrase word -> positions of the (counted) words that may be it
+    k = 0
+    for word in tokens(text):
+        entry = lexicon.word(word)
+        if entry is None:
+            continue
+        evidence, phrase_words = entry
+        for i, weight in evidence:
             totals[i] += weight
-    at: dict[str, list[int]] = {}  # phrase word -> positions of the words that may be it
-    for k, f in enumerate(forms):
-        for w in lexicon.phrase_words.intersection(f):
+        for w in phrase_words:
             at.setdefault(w, []).append(k)
+        k += 1
     if len(at) > 1:
         for i, first, second in lexicon.phrases:
             first_at = at.get(first)
