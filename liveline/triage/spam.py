@@ -15,14 +15,14 @@ from importlib import resources
 
 from liveline.triage.pii import find_pii
 
-_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:t\.me|vk\.cc|clck\.ru|bit\.ly)/\S*", re.IGNORECASE)
+# Every pattern here (and in the rule files, written in lowercase) runs case-sensitively on the lowercased
+# text: re.IGNORECASE costs 2-4x on alternations.
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:t\.me|vk\.cc|clck\.ru|bit\.ly)/\S*")
 _DOMAIN = re.compile(
     r"(?<![@\w.])((?:[a-z0-9-]+\.)+(?:ru|com|net|org|su|info|biz|online|site|pro|me|io|xyz|shop|club|store)"
     r"|(?:[а-яё0-9-]+\.)+(?:рф|ру))(?![\w.@])",
-    re.IGNORECASE,
 )
-_CONTACT = re.compile(r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b",
-                      re.IGNORECASE)
+_CONTACT = re.compile(r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b")
 _NORMAL = re.compile(r"[^\w]+")
 
 
@@ -34,8 +34,8 @@ def _lines(name: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     allow = frozenset(d.lower() for d in _lines("spam_allow_domains.txt"))
-    strong = re.compile("|".join(f"(?:{r})" for r in _lines("spam_ad_words.txt")), re.IGNORECASE)
-    weak = re.compile(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_sale_words.txt")) + r")\b", re.IGNORECASE)
+    strong = re.compile("|".join(f"(?:{r})" for r in _lines("spam_ad_words.txt")))
+    weak = re.compile(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_sale_words.txt")) + r")\b")
     return allow, strong, weak
 
 
@@ -47,16 +47,17 @@ def _allowed(domain: str, allow: frozenset[str]) -> bool:
 def spam_reason(text: str) -> str | None:
     """"link", "ad" or None."""
     allow, strong, weak = _rules()
-    for m in _URL.finditer(text):
+    low = text.lower()
+    for m in _URL.finditer(low):
         host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE).split("/")[0]
         if not _allowed(host, allow):
             return "link"
-    for m in _DOMAIN.finditer(text):
+    for m in _DOMAIN.finditer(low):
         if not _allowed(m.group(1), allow):
             return "link"
-    if strong.search(text):
+    if strong.search(low):
         return "ad"
-    if weak.search(text) and (_CONTACT.search(text) or any(s.kind == "phone" for s in find_pii(text))):
+    if weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
         return "ad"
     return None
 

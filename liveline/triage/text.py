@@ -40,7 +40,7 @@ _ABBREVIATION_RES = [(re.compile(p, re.IGNORECASE), r + " ", lits) for p, r, lit
 # "Ленина5" -> "Ленина 5"; a digit followed by a letter ("5а") stays together as a house number.
 _LETTER_DIGIT = re.compile(r"(?<=[а-яёa-z])(?=\d)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]+")
-_TOKEN = re.compile(r"[а-яёa-z0-9]+", re.IGNORECASE)
+_TOKEN = re.compile(r"[а-яёa-z0-9]+")  # on normalised (lowercase) text
 
 FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"})
 
@@ -63,7 +63,7 @@ def expand_abbreviations(text: str) -> str:
     """Expand address abbreviations, keeping the case of everything else; ё is left as is."""
     low = text.lower()
     for pattern, replacement, literals in _ABBREVIATION_RES:
-        if any(lit in low for lit in literals):
+        if any(map(low.__contains__, literals)):
             text = pattern.sub(replacement, text)
     text = _LETTER_DIGIT.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
