@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from liveline.triage.clusterer import ClusterIndex, Params
 from liveline.triage.features import Features
-from liveline.triage.pipeline import Triage
+from liveline.triage.pipeline import Triage, tune_gc
 from liveline.triage.places import Gazetteer
 
 LABELLED = ROOT / "tests" / "data" / "triage_labelled.jsonl"
@@ -321,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --scale: random distinct features straight into ClusterIndex (memory bound)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    tune_gc()  # as the worker and `liveline cluster` processes do
     if args.scale and args.index_only:
         scale_index(args.scale)
         return 0

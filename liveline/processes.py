@@ -47,8 +47,10 @@ def worker(settings: Settings, burst: bool = False) -> None:
     """Triage in a thread; RQ's SimpleWorker (no fork per job) in the main thread for coarse jobs."""
     from rq import Queue, SimpleWorker
 
+    from liveline.triage.pipeline import tune_gc
     from workers.triage import TriageWorker
 
+    tune_gc()
     r = _client(settings)
     stop = threading.Event()
     beater = Beater(r, "worker").start()

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from liveline.triage.pipeline import Triage
+from liveline.triage.pipeline import Triage, tune_gc
 from liveline.triage.places import Gazetteer
 
 
@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("input", help="JSON lines with id and text")
     parser.add_argument("--places", help="gazetteer CSV (settlement,street_type,street)")
     args = parser.parse_args(argv)
+    tune_gc()
     try:
         run(args.input, sys.stdout, args.places)
     except (OSError, ValueError) as e:

@@ -8,6 +8,7 @@ clustering features. Its only state is the flood tracker, which needs an author 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,17 @@ from liveline.triage.profanity import find_profanity
 from liveline.triage.spam import FloodTracker, spam_reason
 from liveline.triage.topics import Topic, classify, topic_by_slug
 from liveline.triage.urgent import urgent_reason
+
+
+GC_THRESHOLD = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """Process setting for a triage process (the worker, ``liveline cluster``): each question allocates many
+    short-lived dicts and lists while the index holds millions of long-lived objects, so the young
+    generation is collected every 50,000 allocations rather than every 700, the older ones rarely
+    (measured with bench/triage.py: about +5 % on the worker's step, +9 % in memory)."""
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 @dataclass
