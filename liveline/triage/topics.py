@@ -216,6 +216,7 @@ class _Lexicon:
     weights: dict[str, tuple[tuple[int, float], ...]]
     phrases: tuple[tuple[int, str, str], ...]  # (topic index, first lemma, second lemma)
     phrase_words: frozenset[str]
+    by_slug: dict[str, Topic]
     # word -> None when it does not count, else (its evidence per topic, the phrase words it may be)
     words: dict[str, tuple[tuple[tuple[int, float], ...], frozenset[str]] | None] = field(default_factory=dict)
 
@@ -258,7 +259,8 @@ def _lexicon(taxonomy: list[Topic]) -> _Lexicon:
             first, _, second = phrase.partition(" ")
             phrases.append((i, first, second))
     lexicon = _Lexicon(tuple(t.slug for t in taxonomy), {w: tuple(d.items()) for w, d in weights.items()},
-                       tuple(phrases), frozenset(w for _, a, b in phrases for w in (a, b)))
+                       tuple(phrases), frozenset(w for _, a, b in phrases for w in (a, b)),
+                       {t.slug: t for t in taxonomy})
     if len(_LEXICONS) > 64:
         _LEXICONS.clear()
     _LEXICONS[id(taxonomy)] = (taxonomy, lexicon)
@@ -299,8 +301,7 @@ def classify(text: str, taxonomy: list[Topic] | None = None) -> tuple[str, float
     scores = score(text, taxonomy)
     if not scores:
         return "other", 0.0
-    order = {t.slug: i for i, t in enumerate(taxonomy)}
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])  # stable: ties keep the taxonomy's order
     slug, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = best / (best + second) * (1.0 - math.exp(-best))
@@ -310,7 +311,7 @@ def classify(text: str, taxonomy: list[Topic] | None = None) -> tuple[str, float
 def topic_by_slug(slug: str, taxonomy: list[Topic] | None = None) -> Topic:
     """The topic with ``slug``; unknown slugs give the taxonomy's "other" (or its last topic)."""
     taxonomy = taxonomy or DEFAULT_TAXONOMY
-    by_slug = {t.slug: t for t in taxonomy}
+    by_slug = _lexicon(taxonomy).by_slug
     return by_slug.get(slug) or by_slug.get("other") or taxonomy[-1]
 
 
