@@ -22,6 +22,15 @@ def dumps(obj: Any) -> str:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def dumps_lossless(obj: Any) -> str:
+    """Like ``dumps``, but an object ``str`` cannot carry as UTF-8 (lone surrogates) is ASCII-escaped JSON
+    rather than a ``str`` Redis would refuse to encode."""
+    try:
+        return orjson.dumps(obj, option=_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=True)
+
+
 def loads(data: str | bytes | bytearray | memoryview) -> Any:
     try:
         return orjson.loads(data)

@@ -18,8 +18,7 @@ from typing import Any
 
 import redis
 
-from liveline import codec
-from liveline import keys
+from liveline import codec, keys
 from liveline.clusters import author_token, new_cluster, refresh_leader, support_of
 from liveline.events import Event, emit
 from liveline.inbox import SourceItem
@@ -59,8 +58,9 @@ class Triaged:
 
 
 def raw_json(raw: dict[str, Any]) -> str:
-    """The payload exactly as delivered, as ASCII-escaped JSON: lossless even for what UTF-8 cannot hold."""
-    return json.dumps(raw, ensure_ascii=True)
+    """The payload exactly as delivered, as JSON: UTF-8 when it is valid Unicode, else ASCII-escaped, which
+    holds even the lone surrogates a hostile payload may carry."""
+    return codec.dumps_lossless(raw)
 
 
 def source_kind(key: str, raw: dict[str, Any] | None = None) -> str:
