@@ -7,7 +7,6 @@ its items, so a cursor never runs ahead of what is durably in the inbox.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping
@@ -48,8 +47,8 @@ class SourceItem:
             raise ValueError(f"unknown item kind {self.kind!r}")
 
     def to_json(self) -> str:
-        # ASCII escapes keep what cannot be UTF-8 (lone surrogates from VK's JSON) losslessly
-        return json.dumps(asdict(self), ensure_ascii=True)
+        # UTF-8; ASCII escapes only when something cannot be UTF-8 (lone surrogates from VK's JSON)
+        return codec.dumps_lossless(asdict(self))
 
     @classmethod
     def from_json(cls, data: str | bytes) -> "SourceItem":

@@ -278,13 +278,14 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.toks = _tokenise(text)
+        self._words = [None if tok.brk else tok for tok in self.toks]
+        self._n = len(self.toks)
         self.used: set[int] = set()
         self.settlement_at: set[int] = set()  # tokens of the settlement name found
 
     def at(self, i: int) -> _Token | None:
-        if 0 <= i < len(self.toks) and not self.toks[i].brk:
-            return self.toks[i]
-        return None
+        """The word at ``i``; None past either end or at punctuation."""
+        return self._words[i] if 0 <= i < self._n else None
 
     def low(self, i: int) -> str:
         tok = self.at(i)

@@ -97,7 +97,7 @@ def profanity_spans(text: str) -> list[tuple[int, int]]:
         if _word_is_profane(re.sub(r"[ .]", "", m.group())):
             spans.append(m.span())
     for m in _WORD.finditer(text):
-        if any(s <= m.start() < e for s, e in spans):
+        if spans and any(s <= m.start() < e for s, e in spans):
             continue
         if _word_is_profane(m.group()):
             spans.append(m.span())
