@@ -1,7 +1,8 @@
 """Triage quality on the hand-labelled set, and speed through ``Triage.analyse`` + ``Triage.cluster``.
 
     .venv/bin/python bench/triage.py            # quality (both halves, errors listed) and speed
-    .venv/bin/python bench/triage.py --scale N  # N synthetic questions: time and RSS
+    .venv/bin/python bench/triage.py --scale N  # N synthetic questions through the worker step: time and RSS
+    .venv/bin/python bench/triage.py --scale N --in-memory  # analyse + cluster only
 
 Split: the held-out half is the ids with ``zlib.crc32(id) % 2 == 1``; thresholds were tuned on the other.
 Each half is clustered on its own, in id order, as a live stream would be.
@@ -288,6 +289,56 @@ def scale(n: int) -> None:
     print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
 
 
+def scale_worker(n: int, chunk: int = 2_000) -> None:
+    """``n`` synthetic questions through the live worker's whole step (inbox → triage → question, cluster and
+    event in a real redis-server with AOF, fsync every second → ack), one process. The inbox is filled a
+    chunk at a time outside the timed part; seconds and q/s count the worker's steps only. RSS is this
+    process's peak (the worker's index and caches; the generator holds one chunk); Redis's memory is shown."""
+    import tempfile
+
+    import redis as redis_mod
+
+    from liveline import broadcasts, inbox
+    from liveline.inbox import SourceItem
+    from liveline.redisproc import RedisProcess
+    from workers.triage import TriageWorker
+
+    proc = RedisProcess(Path(tempfile.mkdtemp(prefix="liveline-scale-")) / "redis").start()
+    try:
+        r = redis_mod.Redis.from_url(proc.url)
+        bid = broadcasts.create(r, "Масштаб", "Глава", "Europe/Volgograd")
+        broadcasts.start(r, bid)
+        worker = TriageWorker(r, str(PLACES))
+        source = synthetic(n)
+        rnd = random.Random(3)
+        seconds, done, checkpoint = 0.0, 0, 10_000
+        while done < n:
+            items = [SourceItem(key=f"scale:{x['id']}", text=x["text"], author_id=f"vk:{rnd.randrange(10**9)}",
+                                author_name="Житель", created_at=1.7e9 + (done + k) * 0.05)
+                     for k, x in enumerate(itertools.islice(source, chunk))]
+            inbox.append(r, bid, items)
+            t0 = time.perf_counter()
+            target = done + len(items)
+            while worker.processed < target:
+                worker.step(block_ms=10)
+            seconds += time.perf_counter() - t0
+            done = target
+            if done >= checkpoint and done < n:
+                rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                redis_mb = int(r.info("memory")["used_memory"]) / 2**20
+                print(f"  at questions={done} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={done / seconds:.0f} "
+                      f"redis_mb={redis_mb:.0f}", flush=True)
+                checkpoint *= 10
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        redis_mb = int(r.info("memory")["used_memory"]) / 2**20
+        st = worker.states[bid]
+        print(f"clusters={st.triage.index.cluster_count} exemplars={st.triage.index.exemplar_count} "
+              f"redis_mb={redis_mb:.0f}")
+    finally:
+        proc.stop()
+    print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
+
+
 def scale_index(n: int, seed: int = 11) -> None:
     """Worst case for memory: every question distinct (its own cluster, an exemplar each), index only.
 
@@ -319,14 +370,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, help="run N synthetic questions and report time and RSS")
     parser.add_argument("--index-only", action="store_true",
                         help="with --scale: random distinct features straight into ClusterIndex (memory bound)")
+    parser.add_argument("--in-memory", action="store_true",
+                        help="with --scale: analyse + cluster only, no worker step and no Redis")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     tune_gc()  # as the worker and `liveline cluster` processes do
     if args.scale and args.index_only:
         scale_index(args.scale)
         return 0
-    if args.scale:
+    if args.scale and args.in_memory:
         scale(args.scale)
+        return 0
+    if args.scale:
+        scale_worker(args.scale)
         return 0
     params = Params()
     report = quality(params, verbose=not args.quiet)

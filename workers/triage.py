@@ -65,6 +65,7 @@ class BroadcastTriage:
     muted: set[str] = field(default_factory=set)
     brigades: BrigadeDetector = field(default_factory=BrigadeDetector)
     spare_ids: list[str] = field(default_factory=list)  # question ids reserved and not used yet
+    wave_marked: dict[str, int] = field(default_factory=dict)  # wave id -> members already marked
 
 
 class TriageWorker:
@@ -251,6 +252,7 @@ class TriageWorker:
             return None
         index = st.triage.index
         batch: list[NewQuestion] = []
+        in_batch: dict[str, NewQuestion] = {}
         waves: dict[str, str] = {}
         provisional: dict[str, list[str]] = {}  # ~QID -> questions of this run in that new cluster
         for (item, stream_ms), qid in zip(fresh, self.take_ids(st, len(fresh))):
@@ -258,6 +260,7 @@ class TriageWorker:
             muted = "muted" if item.author_id and item.author_id in st.muted else None
             t = to_triaged(a, muted)
             batch.append(NewQuestion(item, t, qid, stream_ms))
+            in_batch[qid] = batch[-1]
             if t.filter_reason or (item.parent_key and questions.is_support_only(t.safe_text)):
                 continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
@@ -273,12 +276,16 @@ class TriageWorker:
                                        text_signature(lemmas=a.features.lemmas), item.created_at or time.time())
             if wave:
                 t.brigade = wave
-                for member in st.brigades.members(wave):
-                    if member != qid and not any(n.qid == member for n in batch):
+                # only members that joined since the wave was last seen need marking: a wave thousands
+                # strong costs each new member O(1), not a re-read of every earlier one
+                done = st.wave_marked.get(wave, 0)
+                joined = st.brigades.members_since(wave, done)
+                st.wave_marked[wave] = done + len(joined)
+                for member in joined:
+                    if member in in_batch:
+                        in_batch[member].triaged.brigade = wave
+                    elif member != qid:
                         waves.setdefault(member, wave)
-                for n in batch:
-                    if n.qid in st.brigades.members(wave):
-                        n.triaged.brigade = wave
             cluster = cluster or f"~{qid}"
             index.add(qid, a.features, cluster)
             if cluster.startswith("~"):

@@ -62,11 +62,16 @@ class BrigadeDetector:
         self.id_span = id_span
         self._recent: dict[str, deque[_Post]] = {}
         self._waves: dict[str, str] = {}  # signature -> open wave id
-        self._members: dict[str, list[str]] = {}  # wave id -> qids
+        self._members: dict[str, list[str]] = {}  # wave id -> qids, in the order they joined
+        self._member_set: dict[str, set[str]] = {}
         self._sweep_at = 20_000  # sweep stale signatures when this many are kept (doubles if all are fresh)
 
     def members(self, wave_id: str) -> list[str]:
         return list(self._members.get(wave_id, []))
+
+    def members_since(self, wave_id: str, start: int) -> list[str]:
+        """The wave's members from the ``start``-th on (members are only ever appended)."""
+        return self._members.get(wave_id, [])[start:]
 
     def _alike(self, posts: list[_Post]) -> set[str]:
         """Authors of the largest group that looks like one operator's (see the module docstring)."""
@@ -124,6 +129,8 @@ class BrigadeDetector:
             wave = f"w-{text_signature}-{int(first.ts)}"
             self._waves[text_signature] = wave
             self._members[wave] = [p.qid for p in posts if p.author_id in alike]
-        elif qid not in self._members[wave]:
+            self._member_set[wave] = set(self._members[wave])
+        elif qid not in self._member_set[wave]:
             self._members[wave].append(qid)
+            self._member_set[wave].add(qid)
         return wave
