@@ -13,8 +13,7 @@ from typing import Any
 
 import redis
 
-from liveline import codec
-from liveline import keys
+from liveline import codec, keys
 
 MAXLEN = 500_000  # approximate cap on a broadcast's log; a screen older than that reloads a snapshot
 

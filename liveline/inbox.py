@@ -13,8 +13,7 @@ from typing import Any, Iterable, Mapping
 
 import redis
 
-from liveline import codec
-from liveline import keys
+from liveline import codec, keys
 
 KINDS = ("new", "edit", "delete", "restore", "likes")
 

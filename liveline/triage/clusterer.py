@@ -205,7 +205,7 @@ class ClusterIndex:
         if cov is None:
             profile = self._profiles.get(cluster)
             cov = covered[cluster] = self.params.profile_weight * coverage(lemmas, profile, wa) if profile else 0.0
-        return sim if sim >= cov else cov
+        return max(sim, cov)
 
     def _compatible(self, ex: _Exemplar, f: Features) -> str | None:
         """The exemplar's cluster if it may hold ``f`` at all: alive, same block, no conflicting house."""

@@ -23,7 +23,6 @@ from liveline.triage.spam import FloodTracker, spam_reason
 from liveline.triage.topics import Topic, classify, topic_by_slug
 from liveline.triage.urgent import urgent_reason
 
-
 GC_THRESHOLD = (50_000, 20, 100)
 
 
