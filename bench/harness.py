@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,7 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.redis.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)  # the run's Redis data and AOF
 
 
 def wait_http(url: str, timeout: float = 30.0) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -58,6 +59,7 @@ def main() -> None:
               f"q_per_s={a.questions / seconds:.0f}")
     finally:
         proc.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import itertools
 import json
 import random
 import resource
+import shutil
 import statistics
 import sys
 import time
@@ -210,7 +211,8 @@ def worker_speed(repeat: int = 5) -> tuple[float, float]:
 
     items = load()
     stream(items, Triage(gazetteer=Gazetteer.from_csv(PLACES)))  # warm the lemma caches, as a live worker is
-    proc = RedisProcess(Path(tempfile.mkdtemp(prefix="liveline-triage-")) / "redis").start()
+    tmp = Path(tempfile.mkdtemp(prefix="liveline-triage-"))
+    proc = RedisProcess(tmp / "redis").start()
     try:
         r = redis_mod.Redis.from_url(proc.url)
         bid = broadcasts.create(r, "Скорость разбора", "Глава", "Europe/Volgograd")
@@ -239,6 +241,7 @@ def worker_speed(repeat: int = 5) -> tuple[float, float]:
         assert len(r.hkeys(f"ll:{{b{bid}}}:items")) == len(batch)
     finally:
         proc.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     times.sort()
     return len(batch) / elapsed, times[int(0.99 * (len(times) - 1))]
 
@@ -309,7 +312,8 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
     from liveline.redisproc import RedisProcess
     from workers.triage import TriageWorker
 
-    proc = RedisProcess(Path(tempfile.mkdtemp(prefix="liveline-scale-")) / "redis").start()
+    tmp = Path(tempfile.mkdtemp(prefix="liveline-scale-"))
+    proc = RedisProcess(tmp / "redis").start()
     try:
         r = redis_mod.Redis.from_url(proc.url)
         bid = broadcasts.create(r, "Масштаб", "Глава", "Europe/Volgograd")
@@ -342,6 +346,7 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
               f"redis_mb={redis_mb:.0f}")
     finally:
         proc.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
 
 
