@@ -26,6 +26,7 @@ Speed, one process on one core:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import random
@@ -39,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -197,26 +199,39 @@ def speed(repeat: int = 5) -> tuple[float, float]:
     return len(times) / elapsed, times[int(0.99 * (len(times) - 1))]
 
 
-def worker_speed(repeat: int = 5) -> tuple[float, float]:
-    """q/s and p99 ms of the live worker's whole step: inbox entry → triage → question, cluster and event
-    written to a real redis-server (AOF, fsync every second) → acknowledged. One process, warm caches."""
+@contextlib.contextmanager
+def live_broadcast(title: str) -> Iterator[tuple[Any, int]]:
+    """A live broadcast in a redis-server of its own (AOF, fsync every second, as the product runs it),
+    removed with its data dir afterwards."""
     import tempfile
 
     import redis as redis_mod
 
-    from liveline import broadcasts, inbox
-    from liveline.inbox import SourceItem
+    from liveline import broadcasts
     from liveline.redisproc import RedisProcess
-    from workers.triage import TriageWorker
 
-    items = load()
-    stream(items, Triage(gazetteer=Gazetteer.from_csv(PLACES)))  # warm the lemma caches, as a live worker is
     tmp = Path(tempfile.mkdtemp(prefix="liveline-triage-"))
     proc = RedisProcess(tmp / "redis").start()
     try:
         r = redis_mod.Redis.from_url(proc.url)
-        bid = broadcasts.create(r, "Скорость разбора", "Глава", "Europe/Volgograd")
+        bid = broadcasts.create(r, title, "Глава", "Europe/Volgograd")
         broadcasts.start(r, bid)
+        yield r, bid
+    finally:
+        proc.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def worker_speed(repeat: int = 5) -> tuple[float, float]:
+    """q/s and p99 ms of the live worker's whole step: inbox entry → triage → question, cluster and event
+    written to a real redis-server (AOF, fsync every second) → acknowledged. One process, warm caches."""
+    from liveline import inbox
+    from liveline.inbox import SourceItem
+    from workers.triage import TriageWorker
+
+    items = load()
+    stream(items, Triage(gazetteer=Gazetteer.from_csv(PLACES)))  # warm the lemma caches, as a live worker is
+    with live_broadcast("Скорость разбора") as (r, bid):
         batch = [SourceItem(key=f"demo:{k}-{x['id']}", text=x["text"], author_id=f"vk:{k}{n}",
                             author_name="Житель", created_at=1.7e9 + k * 3600 + n)
                  for k in range(repeat) for n, x in enumerate(items)]
@@ -239,9 +254,6 @@ def worker_speed(repeat: int = 5) -> tuple[float, float]:
             worker.step(block_ms=10)
         elapsed = time.perf_counter() - t0
         assert len(r.hkeys(f"ll:{{b{bid}}}:items")) == len(batch)
-    finally:
-        proc.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     times.sort()
     return len(batch) / elapsed, times[int(0.99 * (len(times) - 1))]
 
@@ -303,21 +315,11 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
     event in a real redis-server with AOF, fsync every second → ack), one process. The inbox is filled a
     chunk at a time outside the timed part; seconds and q/s count the worker's steps only. RSS is this
     process's peak (the worker's index and caches; the generator holds one chunk); Redis's memory is shown."""
-    import tempfile
-
-    import redis as redis_mod
-
-    from liveline import broadcasts, inbox
+    from liveline import inbox
     from liveline.inbox import SourceItem
-    from liveline.redisproc import RedisProcess
     from workers.triage import TriageWorker
 
-    tmp = Path(tempfile.mkdtemp(prefix="liveline-scale-"))
-    proc = RedisProcess(tmp / "redis").start()
-    try:
-        r = redis_mod.Redis.from_url(proc.url)
-        bid = broadcasts.create(r, "Масштаб", "Глава", "Europe/Volgograd")
-        broadcasts.start(r, bid)
+    with live_broadcast("Масштаб") as (r, bid):
         worker = TriageWorker(r, str(PLACES))
         source = synthetic(n)
         rnd = random.Random(3)
@@ -344,9 +346,6 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
         st = worker.states[bid]
         print(f"clusters={st.triage.index.cluster_count} exemplars={st.triage.index.exemplar_count} "
               f"redis_mb={redis_mb:.0f}")
-    finally:
-        proc.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
 
 
