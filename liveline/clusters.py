@@ -14,8 +14,7 @@ from typing import Any
 
 import redis
 
-from liveline import codec
-from liveline import keys
+from liveline import codec, keys
 from liveline.errors import BadRequest, Conflict, NotFound
 from liveline.events import Event, audit, emit
 from liveline.txn import transact

@@ -2,7 +2,8 @@
 
 ``dumps`` gives compact UTF-8 JSON as ``str`` (non-ASCII kept, like ``json.dumps(ensure_ascii=False)``);
 ``loads`` reads ``str`` or ``bytes``. Input orjson refuses is handled by ``json`` with the same meaning:
-a lone UTF-16 surrogate (``"\\ud800"`` escapes in a VK payload), an integer beyond 64 bits.
+a lone UTF-16 surrogate (``"\\ud800"`` escapes in a VK payload) is written ASCII-escaped, so Redis can
+still store it as UTF-8; an integer beyond 64 bits is written as is.
 """
 
 from __future__ import annotations
@@ -19,16 +20,7 @@ def dumps(obj: Any) -> str:
     try:
         return orjson.dumps(obj, option=_OPTIONS).decode()
     except TypeError:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def dumps_lossless(obj: Any) -> str:
-    """Like ``dumps``, but an object ``str`` cannot carry as UTF-8 (lone surrogates) is ASCII-escaped JSON
-    rather than a ``str`` Redis would refuse to encode."""
-    try:
-        return orjson.dumps(obj, option=_OPTIONS).decode()
-    except TypeError:
-        return json.dumps(obj, ensure_ascii=True)
+        return json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
 
 
 def loads(data: str | bytes | bytearray | memoryview) -> Any:

@@ -47,7 +47,7 @@ class SourceItem:
 
     def to_json(self) -> str:
         # UTF-8; ASCII escapes only when something cannot be UTF-8 (lone surrogates from VK's JSON)
-        return codec.dumps_lossless(asdict(self))
+        return codec.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, data: str | bytes) -> "SourceItem":

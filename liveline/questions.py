@@ -60,7 +60,7 @@ class Triaged:
 def raw_json(raw: dict[str, Any]) -> str:
     """The payload exactly as delivered, as JSON: UTF-8 when it is valid Unicode, else ASCII-escaped, which
     holds even the lone surrogates a hostile payload may carry."""
-    return codec.dumps_lossless(raw)
+    return codec.dumps(raw)
 
 
 def source_kind(key: str, raw: dict[str, Any] | None = None) -> str:

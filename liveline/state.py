@@ -12,8 +12,7 @@ from typing import Any
 
 import redis
 
-from liveline import codec
-from liveline import keys
+from liveline import codec, keys
 from liveline.events import Event
 
 

@@ -31,7 +31,7 @@ topic lemmas, each posting list capped to its most recent entries.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from liveline.triage.features import Features, band_keys, estimate_jaccard, keyword_weights
@@ -82,12 +82,8 @@ OTHER_WEIGHT = 0.35
 PROFILE_SIZE = 24
 
 
-def _w(lemma: str) -> float:
-    return _WEIGHTS.get(lemma, OTHER_WEIGHT)
-
-
-def weight(lemmas: frozenset[str]) -> float:
-    """Total weight of a lemma set (precomputed for exemplars: similarity needs only the intersection)."""
+def weight(lemmas: Iterable[str]) -> float:
+    """Total weight of lemmas (precomputed for exemplars: similarity needs only the intersection)."""
     return sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas])
 
 
@@ -98,11 +94,11 @@ def similarity(a: frozenset[str], b: frozenset[str], wa: float | None = None, wb
     ``wa + wb - inter``."""
     if not a or not b:
         return 0.0
-    inter = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in a & b])
+    inter = weight(a & b)
     if not inter:
         return 0.0
     if wa is None or wb is None:
-        return inter / sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in a | b])
+        return inter / weight(a | b)
     return inter / (wa + wb - inter)
 
 
@@ -144,7 +140,7 @@ def coverage(a: frozenset[str], profile: dict[str, int], wa: float | None = None
     """Weighted share of ``a`` found in a cluster's vocabulary (``wa``: ``weight(a)`` if known)."""
     if not a or not profile:
         return 0.0
-    covered = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in a if x in profile])
+    covered = weight(x for x in a if x in profile)
     return covered / (wa if wa is not None else weight(a)) if covered else 0.0
 
 
