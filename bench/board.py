@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import websockets
 
 from bench.harness import PASSWORD, Stack, figures, live_broadcast, moderator_cookie, percentile
-from liveline import clusters, questions
-from liveline.inbox import SourceItem
-from liveline.questions import Triaged
+from liveline.board import clusters, questions
+from liveline.board.questions import Triaged
+from liveline.ingest.inbox import SourceItem
 
 CHROMIUM = "/usr/bin/chromium"
 CARD_V = re.compile(r'<article id="c-(\d+)"[^>]*?data-version="(\d+)"', re.DOTALL)

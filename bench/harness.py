@@ -17,11 +17,12 @@ import httpx
 import psutil
 import redis
 
-from liveline import auth, broadcasts
-from liveline.redisproc import RedisProcess, free_port
+from liveline import auth
+from liveline.board import broadcasts
+from liveline.store.redisproc import RedisProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CARD_T = re.compile(r'<article id="c-(\d+)"[^>]*?data-t="(\d+)"', re.S)
+CARD_T = re.compile(r'<article id="c-(\d+)"[^>]*?data-t="(\d+)"', re.DOTALL)
 PASSWORD = "bench password 1"
 
 
@@ -110,7 +111,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     s = sorted(values)
-    k = min(len(s) - 1, max(0, int(round(p / 100 * (len(s) - 1)))))
+    k = min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))
     return s[k]
 
 

@@ -25,9 +25,9 @@ import asyncio
 import os
 import statistics
 import subprocess
-import threading
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -37,11 +37,12 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from liveline import keys
-from liveline.inbox import SourceItem
-from liveline.redisproc import RedisProcess
-from liveline.sources import tokens, vk_items
-from liveline.sources.vk_ingest import VkIngest, VkIngestSettings, source_status
+from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import items as vk_items
+from liveline.ingest.vk import tokens
+from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings, source_status
+from liveline.store import keys
+from liveline.store.redisproc import RedisProcess
 from tests.vk_sim import SimComment, SimItem, VkSimulator
 
 USER, GROUP, GID, B = "BENCH-USER", "BENCH-GROUP", 4242, 1
@@ -118,7 +119,7 @@ class BoardWatcher:
 
     def __init__(self, redis_url: str, bid: int) -> None:
         from bench.harness import moderator_cookie, wait_http
-        from liveline.redisproc import free_port
+        from liveline.store.redisproc import free_port
 
         self.port = free_port()
         env = dict(os.environ, LIVELINE_REDIS_URL=redis_url, LIVELINE_PORT=str(self.port),
@@ -145,7 +146,7 @@ class BoardWatcher:
             while not self.stop_flag.is_set():
                 try:
                     msg = await asyncio.wait_for(ws.recv(), 0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 now = time.time()
                 for cid, _t in CARD_T.findall(msg):
@@ -160,7 +161,7 @@ class BoardWatcher:
 
 def longpoll_phase(r: redis.Redis, n: int, rate: float) -> tuple[list[float], list[float], int, int]:
     """Long-poll path: creation in the simulator → inbox, and → the card on a board WebSocket."""
-    from liveline import broadcasts, questions
+    from liveline.board import broadcasts, questions
     from workers.triage import TriageWorker
 
     r.flushall()

@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import websockets  # noqa: E402
+import websockets
 
-from bench.harness import CARD_T, Stack, figures, live_broadcast, moderator_cookie, percentile  # noqa: E402
-from liveline import inbox  # noqa: E402
-from liveline.inbox import SourceItem  # noqa: E402
+from bench.harness import CARD_T, Stack, figures, live_broadcast, moderator_cookie, percentile
+from liveline import inbox
+from liveline.ingest.inbox import SourceItem
 
 TOPICS = ["дорогу на улице {s}", "фонари на улице {s}", "мусор во дворе на {s}", "отопление в доме на {s}",
           "автобус до {v}", "детский сад в {v}", "газ в {v}", "интернет в {v}"]
@@ -41,7 +41,7 @@ async def client(url: str, cookie: str, origin: str, seen: dict[str, float], lat
         while not stop.is_set():
             try:
                 msg = await asyncio.wait_for(ws.recv(), 1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             now_ms = time.time() * 1000
             for cid, t in CARD_T.findall(msg):

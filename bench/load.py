@@ -33,7 +33,9 @@ import psutil
 
 from bench import loadclient
 from bench.harness import Stack, figures, moderator_cookie, percentile
-from liveline import auth, broadcasts, keys
+from liveline import auth
+from liveline.board import broadcasts
+from liveline.store import keys
 from tests.vk_sim import VkSimulator
 
 GROUP = 42
@@ -242,7 +244,7 @@ async def run(args: argparse.Namespace) -> None:
         print("  breakdown p50/p95 ms: creation->inbox "
               f"{percentile(to_inbox, 50):.0f}/{percentile(to_inbox, 95):.0f}, inbox->board "
               f"{percentile(inbox_to_board, 50):.0f}/{percentile(inbox_to_board, 95):.0f}")
-        from liveline.questions import all_questions
+        from liveline.board.questions import all_questions
 
         qs = await asyncio.to_thread(all_questions, r, bid)
         triage_lag = [float(q["received_at"]) * 1000 - float(q["stream_ms"]) for q in qs if q.get("stream_ms")]

@@ -21,9 +21,10 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from liveline import broadcasts, keys  # noqa: E402
-from liveline.redisproc import RedisProcess  # noqa: E402
-from workers.triage import TriageWorker  # noqa: E402
+from liveline import keys
+from liveline.board import broadcasts
+from liveline.store.redisproc import RedisProcess
+from workers.triage import TriageWorker
 
 PROBLEMS = ["яма на дороге", "не горят фонари", "не вывозят мусор", "нет отопления", "не ходит автобус",
             "нет горячей воды", "сломаны качели на площадке", "бродячие собаки", "нет места в садике"]

@@ -207,8 +207,8 @@ def live_broadcast(title: str) -> Iterator[tuple[Any, int]]:
 
     import redis as redis_mod
 
-    from liveline import broadcasts
-    from liveline.redisproc import RedisProcess
+    from liveline.board import broadcasts
+    from liveline.store.redisproc import RedisProcess
 
     tmp = Path(tempfile.mkdtemp(prefix="liveline-triage-"))
     proc = RedisProcess(tmp / "redis").start()
@@ -225,8 +225,8 @@ def live_broadcast(title: str) -> Iterator[tuple[Any, int]]:
 def worker_speed(repeat: int = 5) -> tuple[float, float]:
     """q/s and p99 ms of the live worker's whole step: inbox entry → triage → question, cluster and event
     written to a real redis-server (AOF, fsync every second) → acknowledged. One process, warm caches."""
-    from liveline import inbox
-    from liveline.inbox import SourceItem
+    from liveline.ingest import inbox
+    from liveline.ingest.inbox import SourceItem
     from workers.triage import TriageWorker
 
     items = load()
@@ -294,10 +294,8 @@ def scale(n: int) -> None:
     triage = Triage(gazetteer=Gazetteer.from_csv(PLACES))
     t0 = time.perf_counter()
     checkpoint = 10_000
-    done = 0
-    for item in synthetic(n):
+    for done, item in enumerate(synthetic(n), start=1):
         triage.cluster(item["id"], triage.analyse(item["text"]))
-        done += 1
         if done == checkpoint and done < n:
             seconds = time.perf_counter() - t0
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -315,8 +313,8 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
     event in a real redis-server with AOF, fsync every second → ack), one process. The inbox is filled a
     chunk at a time outside the timed part; seconds and q/s count the worker's steps only. RSS is this
     process's peak (the worker's index and caches; the generator holds one chunk); Redis's memory is shown."""
-    from liveline import inbox
-    from liveline.inbox import SourceItem
+    from liveline.ingest import inbox
+    from liveline.ingest.inbox import SourceItem
     from workers.triage import TriageWorker
 
     with live_broadcast("Масштаб") as (r, bid):

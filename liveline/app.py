@@ -16,15 +16,25 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from liveline import screens
 from liveline.auth import CookieSigner
 from liveline.errors import LivelineError, Unauthorized
-from liveline.live import Hub
-from liveline.permissions import ADMIN, BOARD, BOARD_READ, HOST_CONTROL, HOST_SCREEN, PUBLIC, STAFF_ALL, route, ws_route
+from liveline.live import screens
+from liveline.live.channel import Hub
+from liveline.permissions import (
+    ADMIN,
+    BOARD,
+    BOARD_READ,
+    HOST_CONTROL,
+    HOST_SCREEN,
+    PUBLIC,
+    STAFF_ALL,
+    route,
+    ws_route,
+)
 from liveline.security import SecurityMiddleware
 from liveline.settings import Settings
-from liveline.views import auth as auth_views
 from liveline.views import appeals, audit, board, broadcasts, catalog, health, host, live, vk
+from liveline.views import auth as auth_views
 from liveline.views.common import fragment, is_htmx, page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -49,7 +59,7 @@ def routes() -> list:  # type: ignore[type-arg]
         route("/b/{bid:int}/sources/{sid}/delete", broadcasts.remove_source, "source_remove", ADMIN, P),
         route("/b/{bid:int}/host-link", broadcasts.rotate_host_link, "host_link_rotate", ADMIN, P),
         route("/b/{bid:int}/board", board.board_page, "board", BOARD),
-        route("/b/{bid:int}/questions", board.manual, "manual_question", BOARD, P),
+        route("/b/{bid:int}/questions", board.manual_question, "manual_question", BOARD, P),
         route("/b/{bid:int}/merge", board.merge, "merge", BOARD, P),
         route("/b/{bid:int}/c/{cid}/members", board.members, "members", BOARD),
         route("/b/{bid:int}/c/{cid}/split/{qid}", board.split, "split", BOARD, P),

@@ -19,8 +19,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from liveline import keys
 from liveline.errors import BadRequest, Conflict, NotFound, TooManyRequests
+from liveline.store import keys
 
 ROLES = {
     "admin": "Администратор",
@@ -179,7 +179,7 @@ def load_session(r: redis.Redis, sid: str, idle_s: int) -> Session | None:
         return None
     s = Session(**json.loads(raw))
     if s.role == "host":
-        from liveline.broadcasts import check_host_key
+        from liveline.board.broadcasts import check_host_key
 
         if not check_host_key(r, s.broadcast, s.host_key):
             drop_session(r, s)

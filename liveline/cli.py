@@ -54,7 +54,7 @@ def cmd_user(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 
 def cmd_broadcast(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline import broadcasts
+    from liveline.board import broadcasts
 
     r = _redis(s)
     if args.action == "create":
@@ -74,35 +74,33 @@ def cmd_broadcast(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 
 def cmd_source(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline.views.broadcasts import add_source_from_text
+    from liveline.ingest import sources
 
-    src = add_source_from_text(_redis(s), args.broadcast, args.url)
+    src = sources.add_from_text(_redis(s), args.broadcast, args.url)
     print(src["id"])
 
 
 def cmd_export(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline import exports
+    from liveline.board import exports
 
     r = _redis(s)
     if args.what == "appeals":
-        from liveline import appeal_exports
+        from liveline.followup import exports as appeal_exports
 
         n = appeal_exports.cli_export(r, args.id, args.format or "xlsx", args.public, args.output)
         print(f"обращений: {n}", file=sys.stderr)
         return
     if (args.format or "jsonl") not in ("jsonl", "csv"):
         raise SystemExit("вопросы выгружаются в jsonl или csv")
-    out = open(args.output, "wb") if args.output else sys.stdout.buffer
-    try:
-        if args.what == "questions":
+    if args.output:
+        with open(args.output, "wb") as out:
             exports.questions(r, args.id, args.format or "jsonl", out)
-    finally:
-        if args.output:
-            out.close()
+    else:
+        exports.questions(r, args.id, args.format or "jsonl", sys.stdout.buffer)
 
 
 def cmd_vk(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline.sources import tokens
+    from liveline.ingest.vk import tokens
 
     r = _redis(s)
     kind = "user" if args.user else "group"
@@ -114,7 +112,7 @@ def cmd_vk(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 
 def cmd_places(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline import catalog
+    from liveline.board import catalog
 
     with open(args.file, encoding="utf-8-sig") as fh:
         n = catalog.import_places(_redis(s), fh.read())
@@ -122,7 +120,7 @@ def cmd_places(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 
 def cmd_purge(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline.purge import purge
+    from liveline.board.purge import purge
 
     days = args.older_than if args.older_than is not None else s.retention_days
     res = purge(_redis(s), days)
@@ -211,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     s = settings_mod.load()
     logging.basicConfig(level=getattr(logging, s.log_level.upper(), logging.INFO),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from liveline import processes
+    from workers import roles as processes
 
     handlers: dict[str, Any] = {
         "web": lambda: processes.web(s),

@@ -20,9 +20,9 @@ from typing import Any
 import redis
 from rq import Queue, Retry
 
-from liveline import appeals, replies
-from liveline.sources.tokens import get_token
-from liveline.sources.vk_client import VkCaller
+from liveline.followup import appeals, replies
+from liveline.ingest.vk.client import VkCaller
+from liveline.ingest.vk.tokens import get_token
 
 QUEUE = "liveline"
 RETRY = Retry(max=6, interval=[10, 30, 60, 180, 600, 1800])

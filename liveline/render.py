@@ -6,7 +6,7 @@ Pages live in ``templates/``, fragments in ``templates/partials/``. User text is
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from liveline.auth import ROLES
-from liveline.broadcasts import SOURCE_KINDS, STATE_LABELS
-from liveline.clusters import FILTER_LABELS, REJECT_REASONS, STATUS_LABELS
+from liveline.board.broadcasts import SOURCE_KINDS, STATE_LABELS
+from liveline.board.clusters import FILTER_LABELS, REJECT_REASONS, STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SOURCE_LABELS = {"post": "пост", "chat": "чат эфира", "manual": "вручную", "demo": "демо"}
@@ -33,11 +33,11 @@ def _datetime(value: float | str | None, tz: str = "Europe/Moscow") -> str:
     if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
         dt = datetime.fromisoformat(value)
     else:
-        dt = datetime.fromtimestamp(float(value), tz=timezone.utc)
+        dt = datetime.fromtimestamp(float(value), tz=UTC)
     return dt.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
 
 
-def _duration(seconds: float | int | None) -> str:
+def _duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
     s = int(seconds)

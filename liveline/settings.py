@@ -21,8 +21,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("LIVELINE_HOST", "127.0.0.1", "address the web server binds"),
     ("LIVELINE_PORT", "8000", "port of the web server"),
     ("LIVELINE_SECRET_KEY", "", "key that signs session cookies; empty: a random one is kept in ./var/secret"),
-    ("LIVELINE_PUBLIC_ORIGIN", "", "origin the browser uses (https://liveline.example.ru); WebSockets from "
-                                   "another Origin are refused; empty: the Host header's origin"),
+    ("LIVELINE_PUBLIC_ORIGIN", "", ("origin the browser uses (https://liveline.example.ru); WebSockets from "
+                                   "another Origin are refused; empty: the Host header's origin")),
     ("LIVELINE_SESSION_IDLE_S", "43200", "a session ends after this many seconds without a request"),
     ("LIVELINE_COOKIE_SECURE", "false", "mark cookies Secure (true behind HTTPS)"),
     ("LIVELINE_VAR_DIR", "var", "where the embedded Redis keeps its AOF and the demo its files"),
@@ -37,8 +37,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("LIVELINE_VK_RATE_LIMITS", "true", "pace VK calls at VK's limits (3/s user, 20/s community)"),
     ("LIVELINE_DEMO_SPEED", "1.0", "replay speed of the demo broadcast (2.0 = twice as fast)"),
     ("LIVELINE_PLACES_CSV", "", "default gazetteer CSV (settlement,street_type,street) for new broadcasts"),
-    ("LIVELINE_RETENTION_DAYS", "365", "days after a broadcast ends before `liveline purge` removes citizens' "
-                                       "personal data (aggregates stay)"),
+    ("LIVELINE_RETENTION_DAYS", "365", ("days after a broadcast ends before `liveline purge` removes citizens' "
+                                       "personal data (aggregates stay)")),
     ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
 ]
 

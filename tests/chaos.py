@@ -12,7 +12,7 @@ same dir and port), the worker, the ingest process and the web process is SIGKIL
 At the end, after the comments stop and the system drains: every comment the simulator created is in
 ``liveline export questions ID --format jsonl`` exactly once (by ``source`` = the item key), every
 acknowledged action's effect is in the final state, and a fresh board WebSocket snapshot equals
-``liveline.state.read``. The last line is the figures:
+``liveline.store.state.read``. The last line is the figures:
 
     kills_redis=… kills_worker=… kills_ingest=… kills_web=… lost=… duplicated=… actions_lost=… seed=…
 """
@@ -38,7 +38,9 @@ from bs4 import BeautifulSoup
 from websockets.sync.client import connect
 
 from bench.harness import ROOT, Stack, moderator_cookie
-from liveline import broadcasts, screens, state
+from liveline.board import broadcasts
+from liveline.live import screens
+from liveline.store import state
 from tests.vk_sim import VkSimulator
 
 GROUP = 42

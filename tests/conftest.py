@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from liveline.redisproc import RedisProcess
+from liveline.store.redisproc import RedisProcess
 
 
 @pytest.fixture(scope="session")
@@ -38,23 +38,23 @@ def own_redis(tmp_path: Path) -> Iterator[RedisProcess]:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    from liveline.redisproc import find_redis_server
-
     import subprocess
 
+    from liveline.store.redisproc import find_redis_server
+
     binary = find_redis_server(os.environ.get("LIVELINE_REDIS_BINARY"))
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([binary, "--version"], check=False, capture_output=True, text=True).stdout.strip()
     return f"redis-server: {binary}: {version}"
 
 
 # -- the web app --------------------------------------------------------------------------------------
-import json as _json  # noqa: E402
+import json as _json
 
-from starlette.datastructures import Secret  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
 
-from liveline import auth  # noqa: E402
-from liveline.settings import Settings  # noqa: E402
+from liveline import auth
+from liveline.settings import Settings
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def htmx_headers(csrf: str) -> dict[str, str]:
 @pytest.fixture
 def board(r: redis.Redis) -> tuple[redis.Redis, int, list[str]]:
     """A live broadcast with four questions, each its own cluster: (redis, broadcast id, cluster ids)."""
-    from liveline import questions
+    from liveline.board import questions
     from tests.helpers import item, live_broadcast, triaged
 
     bid = live_broadcast(r)

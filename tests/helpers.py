@@ -6,9 +6,9 @@ from typing import Any
 
 import redis
 
-from liveline import broadcasts
-from liveline.inbox import SourceItem
-from liveline.questions import Triaged
+from liveline.board import broadcasts
+from liveline.board.questions import Triaged
+from liveline.ingest.inbox import SourceItem
 
 
 def live_broadcast(r: redis.Redis, title: str = "Прямая линия с главой района") -> int:

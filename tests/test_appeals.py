@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from liveline import appeals, broadcasts, clusters, events, keys, merges, questions, routing
+from liveline.board import broadcasts, clusters, merges, questions
 from liveline.errors import BadRequest, Conflict
-from liveline.inbox import SourceItem
-from liveline.workcalendar import CUR_24H, FZ59_30D
+from liveline.followup import appeals
+from liveline.followup import departments as routing
+from liveline.followup.workcalendar import CUR_24H, FZ59_30D
+from liveline.ingest.inbox import SourceItem
+from liveline.store import events, keys
 from tests.helpers import item, live_broadcast, triaged
 
 SOSNOVKA = {"settlement": "Сосновка", "street": "Ленина", "street_type": "ул", "house": "5"}
@@ -271,7 +274,7 @@ def test_watch_window_after_the_end_is_configurable(r: redis.Redis) -> None:
 
 
 def test_items_still_waiting_for_triage_are_counted_for_the_last_review(r: redis.Redis) -> None:
-    from liveline import inbox
+    from liveline.ingest import inbox
 
     bid, _ = ended_broadcast(r)
     assert appeals.pending_triage(r, bid) == 0
@@ -280,7 +283,8 @@ def test_items_still_waiting_for_triage_are_counted_for_the_last_review(r: redis
 
 
 def test_appeal_events_leave_the_live_screens_untouched(r: redis.Redis) -> None:
-    from liveline import screens, state
+    from liveline.live import screens
+    from liveline.store import state
 
     bid, _ = ended_broadcast(r)
     before = state.read(r, bid)

@@ -12,7 +12,10 @@ from openpyxl import load_workbook
 from rq import Queue
 from starlette.testclient import TestClient
 
-from liveline import appeals, events, jobs, keys, replies, routing
+from liveline import jobs
+from liveline.followup import appeals, replies
+from liveline.followup import departments as routing
+from liveline.store import events, keys
 from tests.conftest import login
 from tests.test_appeals import ended_broadcast
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import redis
 
-from liveline import authors, events, keys, questions, state
+from liveline.board import authors, questions
+from liveline.store import events, keys, state
 from tests.helpers import item, live_broadcast, triaged
 from tests.test_domain_invariants import replay_equals_fresh
 

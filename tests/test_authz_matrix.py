@@ -22,7 +22,8 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from liveline import auth, broadcasts, questions
+from liveline import auth
+from liveline.board import broadcasts, questions
 from liveline.permissions import TABLE
 from tests.helpers import item, live_broadcast, triaged
 
@@ -288,7 +289,7 @@ def test_websockets_refuse_a_foreign_origin(world: World) -> None:
 
 def test_staff_sees_only_their_department(world: World) -> None:
     """Object-level: an appeal of another department is Forbidden to staff, visible to a moderator."""
-    from liveline import keys
+    from liveline.store import keys
 
     r, bid = world.r, world.bid
     appeal: dict[str, Any] = {"id": "7", "broadcast": str(bid), "department": "Образование", "status": "new",

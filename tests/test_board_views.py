@@ -11,9 +11,11 @@ import redis
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from liveline import authors, clusters, questions, screens, state
-from liveline.events import Event
+from liveline.board import authors, clusters, questions
+from liveline.live import screens
 from liveline.settings import Settings
+from liveline.store import state
+from liveline.store.events import Event
 from tests.conftest import htmx_headers, login
 from tests.helpers import item, live_broadcast, triaged
 
@@ -70,7 +72,7 @@ def test_presence_events_render_who_is_online_and_which_cards_are_open(r: redis.
 
 
 def test_presence_heartbeats_announce_only_changes(r: redis.Redis) -> None:
-    from liveline import presence
+    from liveline.board import presence
 
     bid = live_broadcast(r)
     presence.join(r, bid, "s1", "anna")

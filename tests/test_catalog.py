@@ -8,7 +8,7 @@ import pytest
 import redis
 from starlette.testclient import TestClient
 
-from liveline import catalog
+from liveline.board import catalog
 from liveline.errors import BadRequest
 from tests.conftest import login
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from liveline.cellsafe import (
+from liveline.followup.cellsafe import (
     EXCEL_CELL_LIMIT,
     clean_text,
     safe_cell,

@@ -6,7 +6,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from liveline.charts import bar_chart, format_number, format_percent, line_chart, nice_ticks, paired_bar_chart
+from liveline.followup.charts import (
+    bar_chart,
+    format_number,
+    format_percent,
+    line_chart,
+    nice_ticks,
+    paired_bar_chart,
+)
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 HOSTILE = "<script>alert(1)</script>"

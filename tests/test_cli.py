@@ -11,13 +11,14 @@ import sys
 
 import redis
 
-from liveline import auth, broadcasts, questions
-from liveline.redisproc import RedisProcess
+from liveline import auth
+from liveline.board import broadcasts, questions
+from liveline.store.redisproc import RedisProcess
 from tests.helpers import item, triaged
 
 
 def run(redis_server: RedisProcess, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "liveline.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "liveline.cli", *args], check=False, capture_output=True, text=True,
                           env={**os.environ, "LIVELINE_REDIS_URL": redis_server.url, **(env or {})}, timeout=60)
 
 

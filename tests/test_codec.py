@@ -1,6 +1,6 @@
 """The JSON codec of stored documents and events: orjson's speed, json's reach where orjson stops."""
 
-from liveline import codec
+from liveline.store import codec
 
 
 def test_documents_round_trip_as_compact_utf8() -> None:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 import redis
 
-from liveline import clusters, events, merges, questions, state
+from liveline.board import clusters, merges, questions
 from liveline.errors import Conflict
+from liveline.store import events, state
 from tests.helpers import item, live_broadcast, triaged
 
 

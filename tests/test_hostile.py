@@ -23,10 +23,11 @@ import redis
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from liveline import broadcasts, clusters, exports, inbox
-from liveline.inbox import SourceItem
-from liveline.sources import tokens
-from liveline.sources.vk_ingest import VkIngest, VkIngestSettings
+from liveline.board import broadcasts, clusters, exports
+from liveline.ingest import inbox
+from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import tokens
+from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from tests.conftest import htmx_headers, login
 from tests.vk_sim import VkSimulator
 
@@ -189,7 +190,7 @@ def test_hostile_comments_are_stored_once_and_rendered_inert(client: TestClient,
     if "appeals_create" in names:
         client.post(f"/b/{bid}/appeals/create", headers=htmx_headers(csrf))
         surfaces["appeals list"] = client.get("/appeals").text
-        from liveline import appeals
+        from liveline.followup import appeals
 
         for aid in sorted(appeals.read_all(r, bid), key=int)[:20]:
             resp = client.get(f"/appeals/{bid}/{aid}")

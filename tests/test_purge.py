@@ -7,9 +7,11 @@ import time
 
 import redis
 
-from liveline import broadcasts, clusters, inbox, keys, questions
-from liveline.purge import purge
-from liveline.state import read
+from liveline.board import broadcasts, clusters, questions
+from liveline.board.purge import purge
+from liveline.ingest import inbox
+from liveline.store import keys
+from liveline.store.state import read
 from tests.helpers import item, live_broadcast, triaged
 
 NAMES = ("Ольга Смирнова", "Пётр Иванов", "Анна Кузнецова")

@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 import redis
 
-from liveline import appeals, broadcasts, clusters, jobs, keys, questions, replies
-from liveline.inbox import SourceItem
-from liveline.sources import tokens
-from liveline.sources.vk_client import VkCaller
+from liveline import jobs
+from liveline.board import broadcasts, clusters, questions
+from liveline.followup import appeals, replies
+from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import tokens
+from liveline.ingest.vk.client import VkCaller
+from liveline.store import keys
 from tests.helpers import live_broadcast, triaged
 from tests.vk_sim import VkSimulator
 

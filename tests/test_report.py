@@ -6,8 +6,10 @@ import pytest
 import redis
 from markupsafe import Markup
 
-from liveline import appeals, broadcasts, clusters, keys, questions, report
-from liveline.inbox import SourceItem
+from liveline.board import broadcasts, clusters, questions
+from liveline.followup import appeals, report
+from liveline.ingest.inbox import SourceItem
+from liveline.store import keys
 from tests.helpers import live_broadcast, triaged
 
 

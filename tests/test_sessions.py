@@ -10,11 +10,13 @@ import redis
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from liveline import auth, keys, questions
+from liveline import auth
 from liveline.app import create_app
+from liveline.board import questions
 from liveline.errors import TooManyRequests
 from liveline.security import CSP
 from liveline.settings import Settings
+from liveline.store import keys
 from tests.conftest import htmx_headers, login
 from tests.helpers import item, live_broadcast, triaged
 
@@ -123,7 +125,7 @@ def test_every_state_change_needs_csrf_and_our_origin(client: TestClient, r: red
     assert client.post(url, data={"csrf": "nope"}).status_code == 403
     evil = {**htmx_headers(csrf), "Origin": "http://evil.example"}
     assert client.post(url, headers=evil).status_code == 403
-    from liveline import clusters
+    from liveline.board import clusters
 
     assert clusters.get(r, bid, cid)["status"] == "new"
     assert client.post(url, data={"csrf": csrf}).status_code in (204, 303)  # the form field works too

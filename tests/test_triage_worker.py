@@ -6,8 +6,9 @@ import time
 
 import redis
 
-from liveline import inbox, keys, state
-from liveline.inbox import SourceItem
+from liveline.ingest import inbox
+from liveline.ingest.inbox import SourceItem
+from liveline.store import keys, state
 from tests.helpers import live_broadcast
 from workers.triage import GROUP, TriageWorker
 
@@ -65,7 +66,7 @@ def comment(n: int, text: str, author: str | None = None, **kw: object) -> Sourc
 def test_the_live_path_groups_paraphrases_into_one_card_with_its_count(r: redis.Redis) -> None:
     from bs4 import BeautifulSoup
 
-    from liveline import screens
+    from liveline.live import screens
 
     bid = live_broadcast(r)
     inbox.append(r, bid, [
@@ -111,7 +112,7 @@ def test_one_batch_is_one_transaction_with_its_plus_ones_and_duplicates(r: redis
 
 
 def test_a_moderators_write_between_the_batchs_reads_and_its_commit_is_kept(r: redis.Redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from liveline import clusters
+    from liveline.board import clusters
 
     bid = live_broadcast(r)
     worker = TriageWorker(r)
@@ -180,7 +181,7 @@ def test_a_restarted_worker_still_sees_a_wave_that_began_before_it(r: redis.Redi
 
 
 def test_a_moderators_split_is_respected_when_a_new_near_duplicate_arrives(r: redis.Redis) -> None:
-    from liveline import merges
+    from liveline.board import merges
 
     bid = live_broadcast(r)
     worker = TriageWorker(r)

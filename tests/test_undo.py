@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import redis
 
-from liveline import authors, clusters, events, merges, state, undo
+from liveline.board import authors, clusters, merges, undo
 from liveline.errors import Conflict
+from liveline.store import events, state
 from tests.test_domain_invariants import replay_equals_fresh
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 from starlette.testclient import TestClient
 
-from liveline.sources import tokens
+from liveline.ingest.vk import tokens
 from tests.conftest import login
 
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from liveline import keys
-from liveline.sources import tokens
-from liveline.sources.vk_client import (
+from liveline.ingest.vk import tokens
+from liveline.ingest.vk.client import (
     VkCaller,
     VkCaptcha,
     VkClosed,
@@ -21,6 +20,7 @@ from liveline.sources.vk_client import (
     make_session,
     next_day_msk,
 )
+from liveline.store import keys
 from tests.vk_sim import VkSimulator
 
 USER = "vk1.a.USER-SECRET"

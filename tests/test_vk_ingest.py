@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 import redis
 
-from liveline import keys
-from liveline.inbox import SourceItem
-from liveline.redisproc import RedisProcess
-from liveline.sources import tokens, vk_items
-from liveline.sources.vk_client import VkClosed, VkFloodControl
-from liveline.sources.vk_ingest import VkIngest, VkIngestSettings, source_status
+from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import items as vk_items
+from liveline.ingest.vk import tokens
+from liveline.ingest.vk.client import VkClosed, VkFloodControl
+from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings, source_status
+from liveline.store import keys
+from liveline.store.redisproc import RedisProcess
 from tests.vk_sim import VkSimulator
 
 USER, GROUP, GID = "USER-TOKEN", "GROUP-TOKEN", 42
@@ -383,7 +384,7 @@ def test_http_500_and_timeouts_during_a_sweep(r: redis.Redis, sim: VkSimulator) 
 # ---------------------------------------------------------------------------------------------- crashes
 KILLABLE = """
 import sys, redis
-from liveline.sources.vk_ingest import VkIngest, VkIngestSettings
+from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 r = redis.Redis.from_url(sys.argv[1])
 src = {"id": "s1", "kind": "vk_wall", "owner_id": 77, "item_id": int(sys.argv[3]), "org": "default"}
 ing = VkIngest(r, VkIngestSettings(api_url=sys.argv[2], env={}), lambda: [(7, src)])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import redis
 
-from liveline import keys
-from liveline.redisproc import RedisProcess
-from liveline.sources.ratelimit import RateLimitTimeout, TokenBucket, token_id
+from liveline.ingest.vk.ratelimit import RateLimitTimeout, TokenBucket, token_id
+from liveline.store import keys
+from liveline.store.redisproc import RedisProcess
 
 
 class Sleeps:

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 import pytest
 import redis
 
-from liveline.sources import tokens
-from liveline.sources.tokens import TokenRefreshError
+from liveline.ingest.vk import tokens
+from liveline.ingest.vk.tokens import TokenRefreshError
 
 
 class OAuth:

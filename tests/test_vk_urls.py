@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveline.sources.vk_urls import (
+from liveline.ingest.vk.urls import (
     MSG_BAD_ID,
     MSG_EMPTY,
     MSG_LIVE_VKVIDEO,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import redis
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-import pytest
-
-from liveline import broadcasts, clusters, questions
+from liveline.board import broadcasts, clusters, questions
 from liveline.security import CSP
 from tests.conftest import htmx_headers, login
 from tests.helpers import item, live_broadcast, triaged
@@ -111,27 +110,26 @@ def test_a_reconnect_that_missed_events_resyncs_to_the_exact_state(client: TestC
     # while the board is away: one approved, one rejected, one merged away, one new
     clusters.approve(r, bid, ids[0], "boris")
     clusters.reject(r, bid, ids[1], "boris", "offtopic")
-    from liveline import merges
+    from liveline.board import merges
 
     merges.merge(r, bid, ids[0], ids[2], "boris")
     questions.ingest(r, bid, item(4, "Новый вопрос про газ"), triaged("Новый вопрос про газ"))
     with client.websocket_connect(f"/ws/b/{bid}/board") as ws:
         snap = cards(ws.receive_text())
-    fresh = {cid: c["status"] for cid, c in __import__("liveline.state", fromlist=["read"]).read(r, bid).clusters.items()}
+    fresh = {cid: c["status"] for cid, c in __import__("liveline.store.state", fromlist=["read"]).read(r, bid).clusters.items()}
     assert {cid: c["data-status"] for cid, c in snap.items()} == fresh
     assert ids[2] not in snap and snap[ids[0]]["data-status"] == "approved"
 
 
 def test_sockets_refuse_anonymous_foreign_origin_and_wrong_role(client: TestClient, r: redis.Redis) -> None:
     bid = live_broadcast(r)
-    with pytest.raises(WebSocketDisconnect) as exc:
-        with client.websocket_connect(f"/ws/b/{bid}/board") as ws:
-            ws.receive_text()
+    with pytest.raises(WebSocketDisconnect) as exc, client.websocket_connect(f"/ws/b/{bid}/board") as ws:
+        ws.receive_text()
     assert exc.value.code == 4401
     login(client, r)
-    with pytest.raises(WebSocketDisconnect) as exc:
-        with client.websocket_connect(f"/ws/b/{bid}/board", headers={"Origin": "http://evil.example"}) as ws:
-            ws.receive_text()
+    with (pytest.raises(WebSocketDisconnect) as exc,
+          client.websocket_connect(f"/ws/b/{bid}/board", headers={"Origin": "http://evil.example"}) as ws):
+        ws.receive_text()
     assert exc.value.code == 4403
 
 
@@ -152,7 +150,7 @@ def test_host_link_opens_only_its_own_screen_and_can_be_revoked(client: TestClie
 
 
 def test_healthz_reports_redis_and_heartbeats(client: TestClient, r: redis.Redis) -> None:
-    from liveline import heartbeat
+    from liveline.store import heartbeat
 
     resp = client.get("/healthz")
     assert resp.status_code == 503 and resp.json() == {"status": "degraded", "redis": "ok", "worker": "missing",
@@ -169,7 +167,7 @@ def test_manual_question_goes_through_the_inbox(client: TestClient, r: redis.Red
     resp = client.post(f"/b/{bid}/questions", data={"text": "Звонок: когда откроют поликлинику?",
                                                      "author": "Ольга, Заречный"}, headers=htmx_headers(csrf))
     assert resp.status_code == 200
-    from liveline import keys
+    from liveline.store import keys
 
     (entry,) = r.xrange(keys.inbox(bid))
     payload = json.loads(entry[1][b"item"])

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from liveline.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar, calendar_exceptions
+from liveline.followup.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar, calendar_exceptions
 
 MSK = ZoneInfo("Europe/Moscow")
 UTC = ZoneInfo("UTC")

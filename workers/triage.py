@@ -23,10 +23,12 @@ from typing import Any
 
 import redis
 
-from liveline import appeals, broadcasts, catalog, keys, questions
-from liveline.events import Event
-from liveline.inbox import SourceItem
-from liveline.questions import Committed, NewQuestion, Triaged
+from liveline.board import broadcasts, catalog, questions
+from liveline.board.questions import Committed, NewQuestion, Triaged
+from liveline.followup import appeals
+from liveline.ingest.inbox import SourceItem
+from liveline.store import keys
+from liveline.store.events import Event
 from liveline.triage.brigading import BrigadeDetector, text_signature
 from liveline.triage.pipeline import Analysis, Triage
 from liveline.triage.places import Place

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from liveline import auth, broadcasts, catalog, keys
-from liveline.redisproc import RedisProcess
+from liveline import auth
+from liveline.board import broadcasts, catalog
 from liveline.settings import Settings
+from liveline.store import keys
+from liveline.store.redisproc import RedisProcess
 
 DEMO_USERS = [
     ("admin", "liveline-admin", "admin", "", "Администратор ЦУР"),

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from liveline import codec
+from liveline.store import codec
 from liveline.triage.places import SETTLEMENT_WORDS, STREET_TYPES, Gazetteer, Place, locate
 from liveline.triage.text import content_lemmas, fold, lemma_set, morph, tokens
 from liveline.triage.topics import DEFAULT_TAXONOMY, VARIANTS, Topic, classify

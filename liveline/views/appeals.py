@@ -16,8 +16,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from liveline import appeal_exports, appeals, broadcasts, jobs, replies, report, routing
+from liveline import jobs
+from liveline.board import broadcasts
 from liveline.errors import BadRequest, Forbidden
+from liveline.followup import appeals, departments, replies, report
+from liveline.followup import exports as appeal_exports
 from liveline.permissions import ADMIN, BOARD, BOARD_READ, STAFF_ALL, route
 from liveline.triage.topics import DEFAULT_TAXONOMY
 from liveline.views.common import call, form, page, r, session
@@ -45,7 +48,7 @@ def _filtered(items: list[dict[str, Any]], f: dict[str, str]) -> list[dict[str, 
             continue
         if f.get("topic") and a["topic"] != f["topic"]:
             continue
-        if f.get("settlement") and routing.norm(a["settlement"]) != routing.norm(f["settlement"]):
+        if f.get("settlement") and departments.norm(a["settlement"]) != departments.norm(f["settlement"]):
             continue
         out.append(a)
     return out
@@ -75,13 +78,13 @@ def detail(request: Request) -> Response:
     a = appeals.load_for(rc, bid, aid, s)
     appeals.log_access(rc, bid, s, "appeal.view", f"appeal:{aid}")
     remind = float(appeals.get_settings(rc)["remind_hours"])
-    from liveline.questions import many
+    from liveline.board.questions import many
 
     qs = many(rc, bid, a["question_ids"])
     recs = replies.of_owner(rc, bid, f"a{aid}")
     return page(request, "appeals/detail.html", a=appeals.decorate(a, remind_hours=remind), questions=qs,
                 replies=recs, reply_labels=replies.STATUS_LABELS, kind_labels=replies.KIND_LABELS,
-                departments=routing.departments(rc), can_act=appeals.can_act(s, a),
+                departments=departments.departments(rc), can_act=appeals.can_act(s, a),
                 comment_url=appeal_exports.comment_url, action_labels=appeals.ACTION_LABELS, error=request.query_params.get("error", ""))
 
 
@@ -175,8 +178,8 @@ def report_page(request: Request) -> Response:
 def settings_page(request: Request) -> Response:
     rc = r(request)
     return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=appeals.SETTING_LABELS,
-                rules=appeals.RULES, table=routing.table(rc), heads=routing.heads(rc),
-                departments=routing.departments(rc), topics=DEFAULT_TAXONOMY, error="")
+                rules=appeals.RULES, table=departments.table(rc), heads=departments.heads(rc),
+                departments=departments.departments(rc), topics=DEFAULT_TAXONOMY, error="")
 
 
 async def settings_save(request: Request) -> Response:
@@ -188,10 +191,10 @@ async def settings_save(request: Request) -> Response:
         values["register_reply"] = data.get("register_reply", "0")
         await call(appeals.set_settings, rc, **values)
     elif what == "routing":
-        await call(routing.set_route, rc, data.get("topic", ""), data.get("settlement", ""),
+        await call(departments.set_route, rc, data.get("topic", ""), data.get("settlement", ""),
                    data.get("department", ""))
     elif what == "heads":
-        await call(routing.set_head, rc, data.get("department", ""), data.get("username", ""))
+        await call(departments.set_head, rc, data.get("department", ""), data.get("username", ""))
     else:
         raise Forbidden("Неизвестная настройка")
     return RedirectResponse("/admin/appeals", status_code=303)

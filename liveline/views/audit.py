@@ -13,12 +13,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from liveline import briefing, broadcasts, clusters, state, undo
-from liveline.clusters import REJECT_REASONS, STATUS_LABELS
+from liveline.board import broadcasts, clusters, undo
+from liveline.board.clusters import REJECT_REASONS, STATUS_LABELS
 from liveline.errors import BadRequest, LivelineError
-from liveline.events import read_audit
+from liveline.live import briefing
+from liveline.live.screens import TOPIC_NAMES
 from liveline.permissions import BOARD, BOARD_READ, route
-from liveline.screens import TOPIC_NAMES
+from liveline.store import state
+from liveline.store.events import read_audit
 from liveline.views.common import call, form, fragment, page, r, session
 
 ACTION_LABELS = {

@@ -6,15 +6,14 @@ A lost versioned write answers 409 with a flash that says who changed the card.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from liveline import authors, broadcasts, clusters, inbox, keys, merges, questions, undo
+from liveline.board import authors, broadcasts, clusters, merges, questions, undo
 from liveline.errors import BadRequest
-from liveline.inbox import SourceItem
+from liveline.ingest import manual
 from liveline.views.common import call, form, fragment, no_content, page, r, session
 
 
@@ -26,7 +25,7 @@ def board_page(request: Request) -> Response:
     rc = r(request)
     bid = _bid(request)
     b = broadcasts.get(rc, bid)
-    from liveline import catalog
+    from liveline.board import catalog
 
     topics = catalog.taxonomy(rc)
     departments = sorted({t.department for t in topics if t.department})
@@ -120,24 +119,9 @@ def members(request: Request) -> Response:
     return fragment("partials/_members.html", c=c, members=qs, supporters=supporters, b=b, tz=b["tz"])
 
 
-def manual_entry(rc: Any, bid: int, text: str, author: str, by: str) -> str:
-    """A question typed in by a moderator (phone calls): it goes through the inbox like any other."""
-    text = text.strip()
-    if not text:
-        raise BadRequest("Введите текст вопроса")
-    if len(text) > 16_000:
-        raise BadRequest("Слишком длинный текст (больше 16 000 символов)")
-    n = int(rc.incr(keys.manual_seq(bid)))
-    item = SourceItem(key=f"manual:{n}", kind="new", source_id="manual", text=text,
-                      author_id=f"manual:{by}:{n}", author_name=author.strip() or "Звонок в студию",
-                      created_at=time.time(), via="manual", raw={"text": text, "author": author, "by": by})
-    inbox.append(rc, bid, [item])
-    return item.key
-
-
-async def manual(request: Request) -> Response:
+async def manual_question(request: Request) -> Response:
     data = await form(request)
     s = session(request)
-    await call(manual_entry, r(request), _bid(request), data.get("text", ""), data.get("author", ""),
+    await call(manual.add, r(request), _bid(request), data.get("text", ""), data.get("author", ""),
                s.username)
     return fragment("partials/_flash.html", kind="ok", message="Вопрос добавлен: он появится на доске после разбора")

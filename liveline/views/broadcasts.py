@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from liveline import auth, broadcasts, keys
+from liveline import auth
+from liveline.board import broadcasts
 from liveline.errors import BadRequest, LivelineError
+from liveline.ingest import sources
 from liveline.views.common import call, form, page, r, session
 
 
 def _bid(request: Request) -> int:
     return int(request.path_params["bid"])
-
-
-def source_statuses(rc: Any, bid: int) -> list[dict[str, Any]]:
-    out = []
-    for src in broadcasts.sources(rc, bid):
-        raw = rc.hgetall(keys.source_state(bid, src["id"]))
-        st = {k.decode(): v.decode() for k, v in raw.items()}
-        out.append({"source": src, "status": st})
-    return out
 
 
 def list_page(request: Request) -> Response:
@@ -54,14 +45,14 @@ def detail(request: Request) -> Response:
     host_url = ""
     if s.role == "admin":
         host_url = str(request.url_for("host_link", bid=bid, key=broadcasts.host_key(rc, bid)))
-    return page(request, "broadcast.html", b=b, sources=source_statuses(rc, bid), host_url=host_url,
+    return page(request, "broadcast.html", b=b, sources=sources.statuses(rc, bid), host_url=host_url,
                 error=request.query_params.get("error", ""))
 
 
 def status_fragment(request: Request) -> Response:
     rc = r(request)
     bid = _bid(request)
-    return page(request, "partials/_ingest_status.html", b=broadcasts.get(rc, bid), sources=source_statuses(rc, bid))
+    return page(request, "partials/_ingest_status.html", b=broadcasts.get(rc, bid), sources=sources.statuses(rc, bid))
 
 
 async def transition(request: Request) -> Response:
@@ -83,28 +74,12 @@ async def add_source(request: Request) -> Response:
     data = await form(request)
     bid = _bid(request)
     try:
-        await call(add_source_from_text, r(request), bid, data.get("url", ""))
+        await call(sources.add_from_text, r(request), bid, data.get("url", ""))
     except LivelineError as exc:
         from urllib.parse import quote
 
         return RedirectResponse(f"/b/{bid}?error={quote(exc.message)}", status_code=303)
     return RedirectResponse(f"/b/{bid}", status_code=303)
-
-
-def add_source_from_text(rc: Any, bid: int, text: str) -> dict[str, Any]:
-    """A source from what an admin pasted: a VK post or video URL, or the word "demo"."""
-    text = text.strip()
-    if text.lower() in {"demo", "демо"}:
-        return broadcasts.add_source(rc, bid, {"kind": "demo"})
-    from liveline.sources.vk_urls import VkUrlError, parse_vk_url
-
-    try:
-        target = parse_vk_url(text)
-    except VkUrlError as exc:
-        raise BadRequest(str(exc)) from exc
-    kind = "vk_wall" if target.kind == "wall" else "vk_video"
-    return broadcasts.add_source(rc, bid, {"kind": kind, "owner_id": target.owner_id,
-                                           "item_id": target.item_id, "url": text, "org": "default"})
 
 
 async def remove_source(request: Request) -> Response:

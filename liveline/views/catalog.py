@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from liveline import catalog
+from liveline.board import catalog
 from liveline.errors import BadRequest, Forbidden
 from liveline.views.common import call, page, r, session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from liveline import heartbeat
+from liveline.store import heartbeat
 from liveline.views.common import call, r
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from liveline import auth, broadcasts, clusters
+from liveline import auth
+from liveline.board import broadcasts, clusters
 from liveline.errors import BadRequest, Forbidden
 from liveline.views.auth import _set_cookie
 from liveline.views.common import call, form, no_content, page, r, session

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from liveline import broadcasts, presence
+from liveline.board import broadcasts, presence
 from liveline.errors import NotFound
 from liveline.permissions import TABLE
 from liveline.security import same_origin

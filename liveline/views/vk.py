@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from liveline.errors import BadRequest
-from liveline.sources import tokens
+from liveline.ingest.vk import tokens
 from liveline.views.common import call, form, page, r
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import redis
 
-from liveline.redisproc import RedisProcess, free_port
+from liveline.store.redisproc import RedisProcess, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 import redis
 
-from liveline import auth, broadcasts, clusters, merges, questions, state
+from liveline import auth
+from liveline.board import broadcasts, clusters, merges, questions
+from liveline.store import state
 from tests.e2e.conftest import LiveServer, login_page, shot
 from tests.helpers import item, live_broadcast, triaged
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import redis
 
-from liveline import auth, broadcasts, clusters, questions
+from liveline import auth
+from liveline.board import broadcasts, clusters, questions
 from tests.e2e.conftest import login_page, shot
 from tests.helpers import item, live_broadcast, triaged
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from liveline import auth, broadcasts
+from liveline import auth
+from liveline.board import broadcasts
 from tests.e2e.conftest import LiveServer, login_page, shot
 from tests.test_hostile import corpus, ingest_corpus
 from tests.vk_sim import VkSimulator
@@ -66,7 +67,7 @@ def test_hostile_comments_execute_nothing_and_keep_the_layout(browser: object, l
     host_ctx.add_init_script(HOOK)
     host = host_ctx.new_page()
     # put questions on the host screen: queue a few and put one on air
-    from liveline import clusters
+    from liveline.board import clusters
 
     cs = sorted((c for c in (clusters.get(r, bid, str(i)) for i in range(1, 8)) if c), key=lambda c: c["id"])
     queued = []
@@ -83,7 +84,7 @@ def test_hostile_comments_execute_nothing_and_keep_the_layout(browser: object, l
     results["host"] = visit(host, f"{live_server.url}/host/{bid}/{key}", "host", "#host-screen")
     # after the broadcast: appeals and the report
     broadcasts.end(r, bid)
-    from liveline import appeals
+    from liveline.followup import appeals
 
     appeals.create_from_broadcast(r, bid, "root")
     results["appeals"] = visit(page, f"{live_server.url}/appeals", "appeals")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import redis
 
-from liveline import appeals, auth, broadcasts, clusters, keys, questions
-from liveline.inbox import SourceItem
+from liveline import auth
+from liveline.board import broadcasts, clusters, questions
+from liveline.followup import appeals
+from liveline.ingest.inbox import SourceItem
+from liveline.store import keys
 from tests.e2e.conftest import login_page, shot
 from tests.helpers import live_broadcast, triaged
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import redis
 
-from liveline import auth, broadcasts, inbox
-from liveline.inbox import SourceItem
+from liveline import auth
+from liveline.board import broadcasts
+from liveline.ingest import inbox
+from liveline.ingest.inbox import SourceItem
 from tests.e2e.conftest import login_page, shot
 from tests.helpers import live_broadcast
 

@@ -1,0 +1,103 @@
+"""What an admin edits once per organisation: the gazetteer (streets and settlements) and the topic taxonomy.
+
+Both live in Redis as JSON; the triage worker reads them when it takes a broadcast. The gazetteer comes from a
+CSV export (FIAS/ГАР or OSM) with columns ``settlement,street_type,street``.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+
+import redis
+
+from liveline.errors import BadRequest
+from liveline.store import keys
+from liveline.triage.places import Gazetteer
+from liveline.triage.topics import DEFAULT_TAXONOMY, Topic, taxonomy_from_json, taxonomy_to_json
+
+COLUMNS = ("settlement", "street_type", "street")
+MAX_ROWS = 200_000
+
+
+def parse_places_csv(text: str) -> list[dict[str, str]]:
+    """Rows of a gazetteer CSV; a clear Russian error for anything else."""
+    text = text.lstrip("\ufeff")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "settlement" not in header or "street" not in header:
+        raise BadRequest("Нужен CSV со столбцами settlement,street_type,street (населённый пункт, тип, улица)")
+    rows: list[dict[str, str]] = []
+    for n, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not row.get("settlement"):
+            raise BadRequest(f"Строка {n}: не указан населённый пункт")
+        rows.append({c: row.get(c, "") for c in COLUMNS})
+        if len(rows) > MAX_ROWS:
+            raise BadRequest(f"Слишком много строк (больше {MAX_ROWS})")
+    if not rows:
+        raise BadRequest("В файле нет ни одной улицы")
+    return rows
+
+
+def import_places(r: redis.Redis, text: str) -> int:
+    rows = parse_places_csv(text)
+    Gazetteer.from_rows(rows)  # refuses what the locator cannot use
+    r.set(keys.places(), json.dumps(rows, ensure_ascii=False))
+    return len(rows)
+
+
+def places_rows(r: redis.Redis) -> list[dict[str, str]]:
+    raw = r.get(keys.places())
+    return json.loads(raw) if raw else []
+
+
+def gazetteer(r: redis.Redis, fallback_csv: str = "") -> Gazetteer | None:
+    rows = places_rows(r)
+    if rows:
+        return Gazetteer.from_rows(rows)
+    return Gazetteer.from_csv(fallback_csv) if fallback_csv else None
+
+
+def taxonomy(r: redis.Redis) -> list[Topic]:
+    raw = r.get(keys.taxonomy())
+    # a deep copy: an edit must never change the defaults every other broadcast starts from
+    return taxonomy_from_json(json.loads(raw)) if raw else copy.deepcopy(DEFAULT_TAXONOMY)
+
+
+def save_taxonomy(r: redis.Redis, topics: list[Topic]) -> None:
+    slugs = [t.slug for t in topics]
+    if len(set(slugs)) != len(slugs):
+        raise BadRequest("Коды тем должны быть разными")
+    if "other" not in slugs:
+        raise BadRequest("Тема «other» (прочее) нужна: в неё попадает всё неопознанное")
+    for t in topics:
+        if not t.slug or not t.slug.replace("_", "").isalnum() or not t.name.strip():
+            raise BadRequest(f"Тема «{t.slug}»: нужен код латиницей и название")
+    r.set(keys.taxonomy(), json.dumps(taxonomy_to_json(topics), ensure_ascii=False))
+
+
+def update_topic(r: redis.Redis, slug: str, name: str, department: str, keywords: str) -> list[Topic]:
+    """Edit one topic (name, department, comma-separated keyword lemmas) or add a new one."""
+    from liveline.triage.text import lemma
+
+    topics = taxonomy(r)
+    words = [lemma(w.strip().lower()) for w in keywords.replace(";", ",").split(",") if w.strip()]
+    for t in topics:
+        if t.slug == slug:
+            t.name, t.department = name.strip() or t.name, department.strip()
+            if keywords.strip():
+                t.keywords = words
+            break
+    else:
+        topics.insert(len(topics) - 1, Topic(slug=slug.strip(), name=name.strip(), department=department.strip(),
+                                             keywords=words))
+    save_taxonomy(r, topics)
+    return topics

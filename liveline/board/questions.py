@@ -1,0 +1,414 @@
+"""Questions (Вопрос): what a citizen asked, created from source items exactly once.
+
+``ingest`` is the one way a source item becomes state: a new question (in a new or an existing cluster), a
+support reply ("+1, тоже интересует") counted for its parent, an edit, a deletion, a restore or a likes
+update. It writes the item-key → question map, the question, its cluster and one event in one transaction,
+so an item delivered twice — by long poll and by a sweep, or again after a crash — changes nothing the
+second time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from liveline.board.clusters import author_token, new_cluster, refresh_leader, support_of
+from liveline.ingest.inbox import SourceItem
+from liveline.store import codec, keys
+from liveline.store.events import Event, emit
+from liveline.store.txn import transact
+from liveline.triage.clean import safe_text
+
+SUPPORT_ONLY = re.compile(
+    r"^[\s\W]*(?:\+\s*1?|\+{1,5}|плюс|тоже\s+интересует|меня\s+тоже\s+интересует|и\s+меня\s+интересует|"
+    r"присоединяюсь(?:\s+к\s+вопросу)?|поддерживаю|поддержу|аналогично|тот\s+же\s+вопрос|"
+    r"такой\s+же\s+вопрос|тоже\s+хотел[аи]?\s+спросить|подписываюсь)[\s\W]*"
+    r"(?:(?:тоже\s+интересует|присоединяюсь|поддерживаю)[\s\W]*)?$",
+    re.IGNORECASE,
+)
+
+
+def is_support_only(text: str) -> bool:
+    """A reply that only says "me too" counts as support for its parent, not as a question of its own."""
+    return bool(SUPPORT_ONLY.match(text.strip())) if len(text) < 80 else False
+
+
+@dataclass
+class Triaged:
+    """What triage decided about one item (see ``triage/pipeline.py``); plain data, JSON-able."""
+
+    reading_text: str
+    safe_text: str
+    flags: dict[str, Any] = field(default_factory=dict)
+    place: dict[str, Any] | None = None
+    place_label: str = ""
+    topic: str = "other"
+    department: str = ""
+    filter_reason: str | None = None
+    urgent: str | None = None
+    merge_into: str | None = None
+    suggested: list[str] = field(default_factory=list)  # cluster ids it likely duplicates
+    brigade: str | None = None
+
+
+def raw_json(raw: dict[str, Any]) -> str:
+    """The payload exactly as delivered, as JSON: UTF-8 when it is valid Unicode, else ASCII-escaped, which
+    holds even the lone surrogates a hostile payload may carry."""
+    return codec.dumps(raw)
+
+
+def source_kind(key: str, raw: dict[str, Any] | None = None) -> str:
+    """post / chat / manual from a source item key (the demo replays both a post and a chat)."""
+    if key.startswith("vk:video:"):
+        return "chat"
+    if key.startswith("vk:wall:"):
+        return "post"
+    if key.startswith("demo:") and raw and raw.get("channel") in ("post", "chat"):
+        return str(raw["channel"])
+    return key.split(":", 1)[0]
+
+
+def first_name(full: str) -> str:
+    return full.split()[0] if full.strip() else ""
+
+
+def _load(pipe: redis.client.Pipeline, hkey: str, field_id: str) -> dict[str, Any] | None:
+    raw = pipe.hget(hkey, field_id)
+    return codec.loads(raw) if raw else None
+
+
+@dataclass
+class NewQuestion:
+    """A new source item, its triage and the question id the caller allocated for it (``allocate_ids``).
+
+    ``triaged.merge_into`` is the id of a question whose cluster it joins (possibly one earlier in the same
+    batch); ``triaged.suggested`` holds cluster ids, where ``~QID`` names the cluster that question ``QID`` of
+    the same batch starts (its real id is given on commit).
+    """
+
+    item: SourceItem
+    triaged: Triaged
+    qid: str
+    stream_ms: int = 0
+
+
+@dataclass
+class Committed:
+    """What ``add_new`` wrote: its event (None when every item was known already) and where each question
+    went: question id -> cluster id (None for "+1" replies), and ``~QID`` -> the real id of each new cluster."""
+
+    event: Event | None
+    cluster_of: dict[str, str | None] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # question ids whose items were known already
+
+
+def allocate_ids(r: redis.Redis, broadcast_id: int | str, n: int) -> list[str]:
+    """``n`` fresh question ids in one round trip (an id unused after a crash is a harmless gap)."""
+    top = int(r.incrby(keys.question_seq(broadcast_id), n))
+    return [str(i) for i in range(top - n + 1, top + 1)]
+
+
+def ingest(r: redis.Redis, broadcast_id: int | str, item: SourceItem, triaged: Triaged | None,
+           stream_ms: int = 0) -> Event | None:
+    """Apply one source item. Returns the event written, or None when the item changed nothing."""
+    b = broadcast_id
+    if item.kind == "new":
+        assert triaged is not None, "a new item needs its triage"
+        if r.hexists(keys.items(b), item.key):
+            return None
+        return add_new(r, b, [NewQuestion(item, triaged, allocate_ids(r, b, 1)[0], stream_ms)]).event
+    return _ingest_change(r, b, item, triaged)
+
+
+def _question(n: NewQuestion, now: float) -> dict[str, Any]:
+    item, t = n.item, n.triaged
+    return {
+        "id": n.qid, "key": item.key, "source_id": item.source_id, "source": source_kind(item.key, item.raw),
+        "author_id": safe_text(item.author_id), "author_name": safe_text(item.author_name),
+        "author_url": safe_text(item.author_url),
+        "text": t.safe_text, "reading_text": t.reading_text, "created_at": item.created_at or now,
+        "received_at": now, "stream_ms": n.stream_ms, "parent_key": item.parent_key, "likes": item.likes,
+        "kind": "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
+        "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
+        "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
+        "deleted": False, "raw": raw_json(item.raw),
+    }
+
+
+def _mark_wave(q: dict[str, Any], wave: str, cluster: dict[str, Any] | None) -> bool:
+    """Mark an earlier question as part of a brigading wave: its author then counts as the wave, once."""
+    if q.get("brigade") == wave:
+        return False
+    q["brigade"] = wave
+    if cluster is not None:
+        own = str(q.get("author_id") or "")
+        if own in cluster["authors"]:
+            cluster["authors"].remove(own)
+        if f"wave:{wave}" not in cluster["authors"]:
+            cluster["authors"].append(f"wave:{wave}")
+        if cluster.get("leader") == q["id"]:
+            cluster["brigade"] = wave
+        cluster["support"] = support_of(cluster)
+    return True
+
+
+def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
+            waves: dict[str, str] | None = None,
+            also: Callable[[redis.client.Pipeline], None] | None = None) -> Committed:
+    """Write a batch of new items in arrival order, in ONE transaction: each becomes a question (in a new
+    cluster or the one its ``merge_into`` question is in), or a "+1" reply counted for its parent.
+
+    Items whose key is known already are skipped (one question per item, forever). ``waves`` marks earlier
+    questions (id -> wave id) as members of a brigading wave that has just formed. ``also`` queues more writes
+    into the same MULTI (the worker acknowledges its inbox entries there).
+
+    Round trips are few: after WATCH, reads go through a plain pipeline on another connection (WATCH sees a
+    change made after it whichever connection reads), one per dependency level.
+    """
+    b = broadcast_id
+    items_key, qs_key, cs_key, pend_key = keys.items(b), keys.questions(b), keys.clusters(b), keys.pending_support(b)
+    cseq_key = keys.cluster_seq(b)
+    waves = waves or {}
+
+    def fn(pipe: redis.client.Pipeline) -> Committed:
+        now = time.time()
+        item_keys = list(dict.fromkeys([n.item.key for n in batch]
+                                       + [n.item.parent_key for n in batch if n.item.parent_key]))
+        with r.pipeline(transaction=False) as rp:
+            found_items, found_pending, seq = rp.hmget(items_key, item_keys).hmget(pend_key, item_keys) \
+                .get(cseq_key).execute()
+        item_qid = {k: v.decode() for k, v in zip(item_keys, found_items) if v}
+        fresh: list[NewQuestion] = []
+        seen: set[str] = set()
+        skipped: list[str] = []
+        for n in batch:
+            if n.item.key in item_qid or n.item.key in seen:
+                skipped.append(n.qid)
+            else:
+                seen.add(n.item.key)
+                fresh.append(n)
+        if not fresh:
+            if also is not None:
+                pipe.multi()
+                also(pipe)
+            return Committed(None, skipped=skipped)
+        batch_qids = {n.qid for n in fresh}
+        pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending) if v}
+        # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
+        wanted = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
+        wanted |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
+        wanted |= {sid for lst in pending.values() for sid in lst}
+        wanted |= set(waves)
+        wanted = sorted(wanted - batch_qids)
+        first_raw = dict(zip(wanted, r.hmget(qs_key, wanted))) if wanted else {}
+        first = {qid: codec.loads(v) for qid, v in first_raw.items() if v}
+        cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
+        if cids:
+            # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
+            pipe.watch(*[keys.cluster_version(b, c) for c in cids])
+            with r.pipeline(transaction=False) as rp:
+                raw_q, raw_c = rp.hmget(qs_key, wanted).hmget(cs_key, cids).execute()
+            # a question unchanged since the first read keeps its decoded dict
+            stored_q = {qid: first[qid] if v == first_raw[qid] else codec.loads(v)
+                        for qid, v in zip(wanted, raw_q) if v}
+            cs = {c: codec.loads(v) for c, v in zip(cids, raw_c) if v}
+        else:
+            stored_q, cs = first, {}
+        qs: dict[str, dict[str, Any]] = dict(stored_q)
+        touched_q: dict[str, dict[str, Any]] = {}
+        touched_c: dict[str, dict[str, Any]] = {}
+        created: list[dict[str, Any]] = []  # new clusters, named ~QID until the ids are taken
+        pending_dirty: set[str] = set()
+        for qid, wave in waves.items():
+            q = qs.get(qid)
+            if q is not None and _mark_wave(q, wave, cs.get(q.get("cluster") or "")):
+                touched_q[qid] = q
+                if q.get("cluster") in cs:
+                    cs[q["cluster"]]["version"] += 1
+                    touched_c[q["cluster"]] = cs[q["cluster"]]
+        for n in fresh:
+            item, t = n.item, n.triaged
+            q = _question(n, now)
+            qs[n.qid] = q
+            item_qid[item.key] = n.qid
+            touched_q[n.qid] = q
+            if item.parent_key and is_support_only(t.safe_text):
+                q["kind"] = "support"
+                parent_qid = item_qid.get(item.parent_key)
+                parent = qs.get(parent_qid) if parent_qid else None
+                if parent is None:
+                    pending.setdefault(item.parent_key, []).append(n.qid)
+                    pending_dirty.add(item.parent_key)
+                    continue
+                q["support_for"] = parent["id"]
+                if item.author_id and item.author_id not in parent["supporters"]:
+                    parent["supporters"].append(item.author_id)
+                touched_q[parent["id"]] = parent
+                cluster = cs.get(parent.get("cluster") or "")
+                if cluster is not None:
+                    if item.author_id and item.author_id not in cluster["supporters"]:
+                        cluster["supporters"].append(item.author_id)
+                    cluster["support"] = support_of(cluster)
+                    cluster["version"] += 1
+                    touched_c[cluster["id"]] = cluster
+                continue
+            target = None
+            if t.merge_into and not t.filter_reason:
+                target_q = qs.get(t.merge_into)
+                target = cs.get(target_q.get("cluster") or "") if target_q else None
+                if target is not None and target["status"] in ("rejected", "filtered"):
+                    target = None
+            for sid in pending.pop(item.key, []):  # "+1" replies that arrived before this question
+                pending_dirty.add(item.key)
+                sq = qs.get(sid)
+                if sq:
+                    sq["support_for"] = n.qid
+                    if sq["author_id"] and sq["author_id"] not in q["supporters"]:
+                        q["supporters"].append(sq["author_id"])
+                    touched_q[sid] = sq
+            if target is None:
+                cluster = new_cluster(f"~{n.qid}", q, suggested=list(t.suggested))
+                created.append(cluster)
+                cs[cluster["id"]] = cluster
+            else:
+                cluster = target
+                cluster["members"].append(n.qid)
+                token = author_token(q)
+                if token and token not in cluster["authors"]:
+                    cluster["authors"].append(token)
+                cluster["likes"] += int(q["likes"] or 0)
+                cluster["size"] = len(cluster["members"])
+                cluster["version"] += 1
+                cluster["updated_at"] = now
+            for s in q["supporters"]:
+                if s not in cluster["supporters"]:
+                    cluster["supporters"].append(s)
+            cluster["support"] = support_of(cluster)
+            q["cluster"] = cluster["id"]
+            touched_c[cluster["id"]] = cluster
+        renamed: dict[str, str] = {}
+        if created:
+            base = int(seq or 0)  # the counter is WATCHed: a split taking an id meanwhile aborts EXEC
+            for i, cluster in enumerate(created):
+                renamed[cluster["id"]] = str(base + 1 + i)
+            for cluster in created:
+                real = renamed[cluster["id"]]
+                touched_c[real] = touched_c.pop(cluster["id"])
+                cluster["id"] = real
+                for m in cluster["members"]:
+                    if m in batch_qids:
+                        qs[m]["cluster"] = real
+        for cluster in touched_c.values():
+            if cluster.get("suggested"):
+                cluster["suggested"] = list(dict.fromkeys(
+                    s2 for s in cluster["suggested"] if (s2 := renamed.get(s, s)) != cluster["id"]
+                    and not s2.startswith("~")))
+        pipe.multi()
+        if created:
+            pipe.set(cseq_key, base + len(created))
+        pipe.hset(items_key, mapping={n.item.key: n.qid for n in fresh})
+        pipe.hset(qs_key, mapping={k: codec.dumps(v) for k, v in touched_q.items()})
+        if touched_c:
+            pipe.hset(cs_key, mapping={k: codec.dumps(v) for k, v in touched_c.items()})
+        for cid in touched_c:
+            pipe.incr(keys.cluster_version(b, cid))
+        gone = [k for k in pending_dirty if not pending.get(k)]
+        if gone:
+            pipe.hdel(pend_key, *gone)
+        kept = {k: codec.dumps(pending[k]) for k in pending_dirty if pending.get(k)}
+        if kept:
+            pipe.hset(pend_key, mapping=kept)
+        qids = [n.qid for n in fresh]
+        note: dict[str, Any] = {"qids": qids, "stream_ms": max(n.stream_ms for n in fresh)}
+        if len(qids) == 1:
+            note["qid"] = qids[0]
+        ev = Event("question.new", actor="triage", clusters=dict(touched_c), questions=touched_q, note=note)
+        emit(pipe, b, ev)
+        if also is not None:
+            also(pipe)
+        return Committed(ev, {n.qid: qs[n.qid]["cluster"] for n in fresh}, renamed, skipped)
+
+    return transact(r, [items_key, keys.cluster_version(b, "struct"), cseq_key], fn)
+
+
+def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | None) -> Event | None:
+    """edit / delete / restore / likes of an item already ingested (an unknown item's change is dropped:
+    the sweep that follows delivers it whole)."""
+    items_key, qs_key, cs_key = keys.items(b), keys.questions(b), keys.clusters(b)
+    raw_qid = r.hget(items_key, item.key)
+    if raw_qid is None:
+        return None
+    qid = raw_qid.decode()
+
+    def fn(pipe: redis.client.Pipeline) -> Event | None:
+        q = _load(pipe, qs_key, qid)
+        if q is None:
+            return None
+        cid = q.get("cluster")
+        if cid:
+            pipe.watch(keys.cluster_version(b, cid))
+        cluster = _load(pipe, cs_key, cid) if cid else None
+        before = json.dumps(q, sort_keys=True)
+        if item.kind == "edit" and t is not None:
+            if t.safe_text == q["text"]:
+                return None
+            q.update(text=t.safe_text, reading_text=t.reading_text, flags=t.flags, edited=True,
+                     place=t.place or q["place"], place_label=t.place_label or q["place_label"],
+                     urgent=t.urgent)
+            q.setdefault("revisions", []).append({"at": time.time(), "raw": raw_json(item.raw)})
+        elif item.kind == "delete":
+            q["deleted"] = True
+        elif item.kind == "restore":
+            q["deleted"] = False
+            if t is not None and t.safe_text != q["text"]:
+                q.update(text=t.safe_text, reading_text=t.reading_text)
+        elif item.kind == "likes":
+            delta = int(item.likes) - int(q["likes"] or 0)
+            q["likes"] = int(item.likes)
+            if cluster is not None:
+                cluster["likes"] += delta
+        if json.dumps(q, sort_keys=True) == before:
+            return None
+        touched_c: dict[str, dict[str, Any] | None] = {}
+        if cluster is not None:
+            if cluster["leader"] == qid:
+                refresh_leader(cluster, q)
+            cluster["support"] = support_of(cluster)
+            cluster["version"] += 1
+            cluster["updated_at"] = time.time()
+            touched_c[cluster["id"]] = cluster
+        pipe.multi()
+        pipe.hset(qs_key, qid, codec.dumps(q))
+        for c_id, c in touched_c.items():
+            pipe.hset(cs_key, c_id, codec.dumps(c))
+            pipe.incr(keys.cluster_version(b, c_id))
+        ev = Event(f"question.{item.kind}", actor="triage", clusters=touched_c, questions={qid: q},
+                   note={"qid": qid})
+        emit(pipe, b, ev)
+        return ev
+
+    return transact(r, [items_key, keys.cluster_version(b, "struct")], fn)
+
+
+def get(r: redis.Redis, broadcast_id: int | str, qid: str) -> dict[str, Any] | None:
+    raw = r.hget(keys.questions(broadcast_id), qid)
+    return codec.loads(raw) if raw else None
+
+
+def many(r: redis.Redis, broadcast_id: int | str, qids: list[str]) -> list[dict[str, Any]]:
+    if not qids:
+        return []
+    return [codec.loads(x) for x in r.hmget(keys.questions(broadcast_id), qids) if x]
+
+
+def all_questions(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
+    raw = r.hgetall(keys.questions(broadcast_id))
+    return sorted((codec.loads(v) for v in raw.values()), key=lambda q: int(q["id"]))
+

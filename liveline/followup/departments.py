@@ -1,0 +1,77 @@
+"""Who answers an appeal: the admin's routing table, topic × settlement → department.
+
+A row for ``(topic, settlement)`` wins over a row for ``(topic, "*")``, which wins over the topic's own
+department in the taxonomy (``triage/topics.py``). Settlements are compared case-insensitively with "ё" as
+"е", so "Сосновка" typed by an admin matches "сосновка" found by triage.
+"""
+
+from __future__ import annotations
+
+import redis
+
+from liveline.errors import BadRequest
+from liveline.store import keys
+from liveline.triage.topics import DEFAULT_TAXONOMY, topic_by_slug
+
+ANY = "*"
+
+
+def norm(settlement: str | None) -> str:
+    return " ".join((settlement or "").replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def _field(topic: str, settlement: str) -> str:
+    return f"{topic}|{norm(settlement) if settlement != ANY else ANY}"
+
+
+def table(r: redis.Redis) -> list[dict[str, str]]:
+    """Every row, sorted by topic then settlement (``*`` first)."""
+    rows = []
+    for k, v in r.hgetall(keys.routing()).items():
+        topic, _, settlement = k.decode().partition("|")
+        rows.append({"topic": topic, "settlement": settlement, "department": v.decode(),
+                     "topic_name": topic_by_slug(topic).name})
+    return sorted(rows, key=lambda x: (x["topic"], x["settlement"] != ANY, x["settlement"]))
+
+
+def set_route(r: redis.Redis, topic: str, settlement: str, department: str) -> None:
+    """Add or change a row; an empty department removes it."""
+    topic, department = topic.strip(), " ".join(department.split())
+    if topic not in {t.slug for t in DEFAULT_TAXONOMY}:
+        raise BadRequest("Неизвестная тема")
+    settlement = settlement.strip() or ANY
+    if department:
+        r.hset(keys.routing(), _field(topic, settlement), department)
+    else:
+        r.hdel(keys.routing(), _field(topic, settlement))
+
+
+def department_for(r: redis.Redis, topic: str, settlement: str | None) -> str:
+    """The department for an appeal about ``topic`` in ``settlement``."""
+    exact, wide = r.hmget(keys.routing(), [_field(topic, settlement or ""), _field(topic, ANY)])
+    if settlement and exact:
+        return str(exact.decode())
+    if wide:
+        return str(wide.decode())
+    return topic_by_slug(topic).department
+
+
+def departments(r: redis.Redis) -> list[str]:
+    """Every department anyone can route to: the taxonomy's and the table's."""
+    names = {t.department for t in DEFAULT_TAXONOMY}
+    names |= {v.decode() for v in r.hvals(keys.routing())}
+    return sorted(names)
+
+
+def heads(r: redis.Redis) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in r.hgetall(keys.department_heads()).items()}
+
+
+def set_head(r: redis.Redis, department: str, username: str) -> None:
+    department = " ".join(department.split())
+    if not department:
+        raise BadRequest("Укажите ведомство")
+    if username.strip():
+        r.hset(keys.department_heads(), department, username.strip())
+    else:
+        r.hdel(keys.department_heads(), department)

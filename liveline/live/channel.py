@@ -1,0 +1,167 @@
+"""Live fan-out: one stream reader per broadcast per web process, many sockets.
+
+A ``Channel`` keeps a mirror of its broadcast's state (snapshot, then every event applied in order). A socket
+that subscribes gets a snapshot rendered from that mirror and then every later message, with nothing between
+the two: both happen in one step of the event loop. Each batch of events is rendered once per kind of
+screen (board, host) and the same bytes go to every socket of that kind. A socket that cannot keep up (its
+bounded queue fills) is sent a fresh snapshot instead of a growing backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+import redis.asyncio as aredis
+
+from liveline.store import keys, state
+from liveline.store.events import Event
+
+log = logging.getLogger("liveline.live.channel")
+QUEUE_MAX = 200
+TICK_S = 0.1  # at most one message per socket per tick: what arrives meanwhile goes out together
+KINDS = ("board", "host")
+
+# render(kind, mirror, events | None) -> html; events None = snapshot
+Renderer = Callable[[str, state.State, list[Event] | None], str]
+
+
+@dataclass(eq=False)
+class Subscriber:
+    kind: str
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_MAX))
+    resyncs: int = 0
+
+
+class Channel:
+    def __init__(self, broadcast_id: int, sync_redis: redis.Redis, async_redis: aredis.Redis,
+                 render: Renderer) -> None:
+        self.broadcast_id = broadcast_id
+        self.r = sync_redis
+        self.ar = async_redis
+        self.render = render
+        self.mirror: state.State | None = None
+        self.subscribers: set[Subscriber] = set()
+        self.task: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+        self._snapshots: dict[str, tuple[str, str]] = {}  # kind -> (cursor, html)
+
+    async def start(self) -> None:
+        self.mirror = await asyncio.to_thread(state.read, self.r, self.broadcast_id, False)
+        self.ready.set()
+        self.task = asyncio.create_task(self._run(), name=f"channel-{self.broadcast_id}")
+
+    def snapshot(self, kind: str) -> str:
+        assert self.mirror is not None
+        cached = self._snapshots.get(kind)
+        if cached and cached[0] == self.mirror.cursor:
+            return cached[1]
+        html = self.render(kind, self.mirror, None)
+        self._snapshots[kind] = (self.mirror.cursor, html)
+        return html
+
+    def subscribe(self, kind: str) -> Subscriber:
+        """Snapshot and registration in one loop step: no event can fall between them."""
+        sub = Subscriber(kind)
+        sub.queue.put_nowait(self.snapshot(kind))
+        self.subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+
+    def _deliver(self, kind: str, html: str) -> None:
+        for sub in list(self.subscribers):
+            if sub.kind != kind:
+                continue
+            try:
+                sub.queue.put_nowait(html)
+            except asyncio.QueueFull:
+                # too slow: drop its backlog and start it over from the current state
+                while not sub.queue.empty():
+                    sub.queue.get_nowait()
+                sub.resyncs += 1
+                sub.queue.put_nowait(self.snapshot(kind))
+
+    async def _run(self) -> None:
+        """Tail the event log into the mirror at once; send at most one message per socket per tick (the first
+        event after a quiet spell goes out immediately), so a new subscriber's snapshot is always current."""
+        backoff = 0.1
+        stream = keys.events(self.broadcast_id)
+        loop = asyncio.get_running_loop()
+        pending: list[Event] = []
+        last_sent = 0.0
+        while True:
+            assert self.mirror is not None
+            wait_ms = 5000 if not pending else max(1, int((TICK_S - (loop.time() - last_sent)) * 1000))
+            try:
+                reply = await self.ar.xread({stream: self.mirror.cursor}, count=500, block=wait_ms)
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+                log.warning("event stream of broadcast %s unreadable (%s); retrying", self.broadcast_id, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                continue
+            except Exception:  # keep serving the sockets whatever one batch does
+                log.exception("event stream of broadcast %s failed", self.broadcast_id)
+                await asyncio.sleep(backoff)
+                continue
+            if reply:
+                batch = [Event.from_entry(eid, fields) for eid, fields in reply[0][1]]
+                for ev in batch:
+                    state.apply(self.mirror, ev, in_place=True)
+                pending += batch
+            if not pending or loop.time() - last_sent < TICK_S:
+                continue
+            last_sent = loop.time()
+            batch, pending = pending, []
+            for kind in KINDS:
+                if any(s.kind == kind for s in self.subscribers):
+                    try:
+                        html = self.render(kind, self.mirror, batch)
+                    except Exception:
+                        log.exception("rendering %s for broadcast %s failed", kind, self.broadcast_id)
+                        continue
+                    if html:
+                        self._deliver(kind, html)
+
+    async def stop(self) -> None:
+        if self.task:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+
+class Hub:
+    """All channels of one web process."""
+
+    def __init__(self, sync_redis: redis.Redis, async_redis: aredis.Redis, render: Renderer) -> None:
+        self.r = sync_redis
+        self.ar = async_redis
+        self.render = render
+        self.channels: dict[int, Channel] = {}
+        self._lock = asyncio.Lock()
+
+    async def channel(self, broadcast_id: int) -> Channel:
+        async with self._lock:
+            ch = self.channels.get(broadcast_id)
+            if ch is None:
+                ch = Channel(broadcast_id, self.r, self.ar, self.render)
+                await ch.start()
+                self.channels[broadcast_id] = ch
+            return ch
+
+    async def close(self) -> None:
+        for ch in self.channels.values():
+            await ch.stop()
+        self.channels.clear()
+
+    def stats(self) -> dict[str, Any]:
+        return {bid: len(ch.subscribers) for bid, ch in self.channels.items()}

@@ -1,0 +1,90 @@
+"""The production roles as functions: ``web``, ``worker`` (triage + RQ jobs) and ``ingest``.
+
+The Procfile and ``liveline demo`` start each as ``liveline web|worker|ingest``; every role reads the same
+settings, beats its heartbeat, and stops cleanly on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+import redis
+
+from liveline.settings import Settings
+from liveline.store.heartbeat import Beater
+
+log = logging.getLogger("liveline")
+RQ_QUEUE = "liveline"
+
+
+def _client(settings: Settings) -> redis.Redis:
+    if not settings.redis_url:
+        raise SystemExit("LIVELINE_REDIS_URL не задан: укажите адрес Redis или запустите `liveline demo`")
+    return redis.Redis.from_url(settings.redis_url, socket_timeout=15, socket_connect_timeout=5,
+                                health_check_interval=10)
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def web(settings: Settings) -> None:
+    import uvicorn
+
+    from liveline.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=3, proxy_headers=False)
+
+
+def worker(settings: Settings, burst: bool = False) -> None:
+    """Triage in a thread; RQ's SimpleWorker (no fork per job) in the main thread for coarse jobs."""
+    from rq import Queue, SimpleWorker
+
+    from liveline.triage.pipeline import tune_gc
+    from workers.triage import TriageWorker
+
+    tune_gc()
+    r = _client(settings)
+    stop = threading.Event()
+    beater = Beater(r, "worker").start()
+    triage = TriageWorker(r, settings.places_csv)
+    thread = threading.Thread(target=triage.run, args=(stop,), name="triage", daemon=True)
+    thread.start()
+    rq_conn = redis.Redis.from_url(settings.redis_url)
+    from liveline import jobs
+
+    jobs.ensure_deadline_checks(rq_conn)
+    rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
+    try:
+        rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        if burst:
+            stop.set()
+    finally:
+        stop.set()
+        thread.join(5)
+        beater.stop()
+
+
+def ingest(settings: Settings) -> None:
+    from workers.ingest import Ingest
+
+    r = _client(settings)
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    beater = Beater(r, "ingest").start()
+    from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
+
+    ing = Ingest(r, settings.demo_speed)
+    ing.vk = VkIngest(r, VkIngestSettings.from_settings(settings),
+                      lambda: [(b, s) for b, s in ing.active_sources() if s["kind"] in ("vk_wall", "vk_video")])
+    try:
+        ing.run(stop)
+    finally:
+        beater.stop()
