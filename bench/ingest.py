@@ -38,9 +38,10 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from liveline.ingest.inbox import SourceItem
+from liveline.ingest.sources import status as source_status
 from liveline.ingest.vk import items as vk_items
 from liveline.ingest.vk import tokens
-from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings, source_status
+from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from liveline.store import keys
 from liveline.store.redisproc import RedisProcess
 from tests.vk_sim import SimComment, SimItem, VkSimulator

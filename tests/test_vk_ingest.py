@@ -20,10 +20,11 @@ import pytest
 import redis
 
 from liveline.ingest.inbox import SourceItem
+from liveline.ingest.sources import status as source_status
 from liveline.ingest.vk import items as vk_items
 from liveline.ingest.vk import tokens
 from liveline.ingest.vk.client import VkClosed, VkFloodControl
-from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings, source_status
+from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from liveline.store import keys
 from liveline.store.redisproc import RedisProcess
 from tests.vk_sim import VkSimulator

@@ -81,17 +81,6 @@ class VkIngestSettings:
                    rate_limits=s.vk_rate_limits, oauth_url=s.vk_oauth_url, client_id=s.vk_client_id)
 
 
-def source_status(r: redis.Redis, broadcast_id: int | str, source_id: str) -> dict[str, Any]:
-    """The status panel's view of a source: state, last_item_at, items, errors, last_error, updated_at."""
-    raw = r.hmget(keys.source_state(broadcast_id, source_id),
-                  ["state", "last_item_at", "items", "errors", "last_error", "updated_at"])
-    state, last_at, items, errors, last_error, updated = (
-        v.decode() if isinstance(v, bytes) else v for v in raw)
-    return {"state": state or "polling", "last_item_at": float(last_at) if last_at else None,
-            "items": int(items or 0), "errors": int(errors or 0), "last_error": last_error or "",
-            "updated_at": float(updated) if updated else None}
-
-
 def _kind(source: Source) -> str:
     return "wall" if source["kind"] == "vk_wall" else "video"
 
