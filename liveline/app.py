@@ -33,7 +33,20 @@ from liveline.permissions import (
 )
 from liveline.security import SecurityMiddleware
 from liveline.settings import Settings
-from liveline.views import appeals, audit, board, broadcasts, catalog, health, host, live, vk
+from liveline.views import (
+    appeals,
+    audit,
+    board,
+    briefing,
+    broadcasts,
+    bulk,
+    catalog,
+    health,
+    host,
+    live,
+    users,
+    vk,
+)
 from liveline.views import auth as auth_views
 from liveline.views.common import fragment, is_htmx, page
 
@@ -67,15 +80,17 @@ def routes() -> list:  # type: ignore[type-arg]
         route("/b/{bid:int}/host", host.host_page, "host", HOST_SCREEN),
         route("/b/{bid:int}/host/controls", host.controls, "host_controls", HOST_CONTROL, P),
         route("/host/{bid:int}/{key}", host.host_link, "host_link", PUBLIC),
-        route("/admin/users", broadcasts.users_page, "users", ADMIN),
-        route("/admin/users", broadcasts.users_add, "user_add", ADMIN, P),
-        route("/admin/users/{username}/disable", broadcasts.users_disable, "user_disable", ADMIN, P),
+        route("/admin/users", users.users_page, "users", ADMIN),
+        route("/admin/users", users.users_add, "user_add", ADMIN, P),
+        route("/admin/users/{username}/disable", users.users_disable, "user_disable", ADMIN, P),
         route("/admin/catalog", catalog.catalog_page, "catalog", ADMIN),
         route("/admin/catalog/places", catalog.import_places, "catalog_places", ADMIN, P),
         route("/admin/catalog/topics", catalog.edit_topic, "catalog_topic", ADMIN, P),
         route("/admin/vk", vk.vk_page, "vk_tokens", ADMIN),
         route("/admin/vk", vk.set_token, "vk_token_set", ADMIN, P),
         *audit.routes(),
+        *briefing.routes(),
+        *bulk.routes(),
         *appeals.routes(),
         ws_route("/ws/b/{bid:int}/board", live.board_socket, "ws_board", BOARD),
         ws_route("/ws/b/{bid:int}/host", live.host_socket, "ws_host", HOST_SCREEN),

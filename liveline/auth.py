@@ -22,14 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from liveline.errors import BadRequest, Conflict, NotFound, TooManyRequests
 from liveline.store import keys
 
-ROLES = {
-    "admin": "Администратор",
-    "moderator": "Модератор",
-    "producer": "Продюсер",
-    "host": "Ведущий (экран)",
-    "staff": "Сотрудник ведомства",
-    "viewer": "Наблюдатель",
-}
+ROLES = ("admin", "moderator", "producer", "host", "staff", "viewer")
 COOKIE = "ll_session"
 _hasher = PasswordHasher()
 LOGIN_LIMIT = 5          # failures per account or per address

@@ -13,12 +13,9 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from liveline.auth import ROLES
-from liveline.board.broadcasts import SOURCE_KINDS, STATE_LABELS
-from liveline.board.clusters import FILTER_LABELS, REJECT_REASONS, STATUS_LABELS
+from liveline import labels
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SOURCE_LABELS = {"post": "пост", "chat": "чат эфира", "manual": "вручную", "demo": "демо"}
 
 
 def _clock(ts: float | str | None, tz: str = "Europe/Moscow") -> str:
@@ -27,7 +24,7 @@ def _clock(ts: float | str | None, tz: str = "Europe/Moscow") -> str:
     return datetime.fromtimestamp(float(ts), tz=ZoneInfo(tz)).strftime("%H:%M")
 
 
-def _datetime(value: float | str | None, tz: str = "Europe/Moscow") -> str:
+def local_datetime(value: float | str | None, tz: str = "Europe/Moscow") -> str:
     if not value:
         return ""
     if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
@@ -47,7 +44,7 @@ def _duration(seconds: float | None) -> str:
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
+def plural(n: int, one: str, few: str, many: str) -> str:
     n = abs(int(n))
     if n % 10 == 1 and n % 100 != 11:
         return one
@@ -64,11 +61,12 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(clock=_clock, datetime=_datetime, duration=_duration)
+    env.filters.update(clock=_clock, datetime=local_datetime, duration=_duration)
     env.globals.update(
-        STATUS_LABELS=STATUS_LABELS, REJECT_REASONS=REJECT_REASONS, FILTER_LABELS=FILTER_LABELS,
-        SOURCE_LABELS=SOURCE_LABELS, STATE_LABELS=STATE_LABELS, SOURCE_KINDS=SOURCE_KINDS, ROLES=ROLES,
-        plural=_plural, now=time.time,
+        STATUS_LABELS=labels.CLUSTER_STATUSES, REJECT_REASONS=labels.REJECT_REASONS,
+        FILTER_LABELS=labels.FILTER_REASONS, SOURCE_LABELS=labels.ORIGINS, STATE_LABELS=labels.BROADCAST_STATES,
+        SOURCE_KINDS=labels.SOURCE_KINDS, SOURCE_STATES=labels.SOURCE_STATES, ROLES=labels.ROLES,
+        plural=plural, now=time.time,
     )
     return env
 

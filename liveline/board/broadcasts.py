@@ -11,15 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis
 
+from liveline import labels
 from liveline.errors import BadRequest, Conflict, NotFound
 from liveline.store import keys
 from liveline.store.events import Event, emit
 from liveline.store.txn import transact
 
 STATES = ("draft", "live", "ended", "closed")
-STATE_LABELS = {"draft": "Черновик", "live": "В эфире", "ended": "Завершена", "closed": "Закрыта"}
-SOURCE_KINDS = {"demo": "Демо-запись", "manual": "Ручной ввод", "vk_wall": "Пост ВКонтакте",
-                "vk_video": "Чат трансляции ВКонтакте"}
+SOURCE_KINDS = ("demo", "manual", "vk_wall", "vk_video")
 
 
 def parse_time(value: str, tz: str) -> datetime:
@@ -97,8 +96,8 @@ def _transition(r: redis.Redis, broadcast_id: int | str, allowed: tuple[str, ...
         if not meta:
             raise NotFound(f"Прямая линия {broadcast_id} не найдена")
         if meta["state"] not in allowed:
-            raise Conflict(f"Нельзя перейти из состояния «{STATE_LABELS[meta['state']]}» "
-                           f"в «{STATE_LABELS[to]}»")
+            raise Conflict(f"Нельзя перейти из состояния «{labels.BROADCAST_STATES[meta['state']]}» "
+                           f"в «{labels.BROADCAST_STATES[to]}»")
         meta["state"] = to
         meta[stamp] = f"{time.time():.3f}"
         pipe.multi()

@@ -14,22 +14,14 @@ from typing import Any
 
 import redis
 
+from liveline import labels
 from liveline.errors import BadRequest, Conflict, NotFound
 from liveline.store import codec, keys
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 
 STATUSES = ("new", "approved", "queued", "on_air", "answered", "rejected", "filtered")
-STATUS_LABELS = {
-    "new": "Новые", "approved": "Одобренные", "queued": "Очередь ведущего", "on_air": "В эфире",
-    "answered": "Отвечено", "rejected": "Отклонённые", "filtered": "Отфильтровано",
-}
-REJECT_REASONS = {
-    "spam": "Спам", "profanity": "Нецензурная лексика", "offtopic": "Не по теме", "duplicate": "Дубль",
-    "personal_data": "Персональные данные", "other": "Другое",
-}
-FILTER_LABELS = {"profanity": "мат", "spam": "спам", "flood": "флуд", "repeat": "повтор", "brigade": "накрутка",
-                 "muted": "автор заглушён"}
+REJECT_REASONS = ("spam", "profanity", "offtopic", "duplicate", "personal_data", "other")
 # statuses a cluster can be in for each action
 ALLOWED = {
     "approve": ("new", "rejected", "filtered"),
@@ -117,11 +109,11 @@ def _check(c: dict[str, Any], expected_version: int | None, action: str) -> None
     if expected_version is not None and int(expected_version) != int(c["version"]):
         raise Conflict(
             f"Карточку уже изменил(а) {c.get('updated_by') or 'другой модератор'}: "
-            f"сейчас «{STATUS_LABELS.get(c['status'], c['status'])}». Проверьте и повторите.",
+            f"сейчас «{labels.CLUSTER_STATUSES.get(c['status'], c['status'])}». Проверьте и повторите.",
             current=c,
         )
     if action in ALLOWED and c["status"] not in ALLOWED[action]:
-        raise Conflict(f"Нельзя: вопрос сейчас в состоянии «{STATUS_LABELS.get(c['status'])}»", current=c)
+        raise Conflict(f"Нельзя: вопрос сейчас в состоянии «{labels.CLUSTER_STATUSES.get(c['status'])}»", current=c)
 
 
 def _host(pipe: redis.client.Pipeline, b: int | str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from liveline import auth
+from liveline import auth, labels
 from liveline.board import broadcasts, catalog
 from liveline.settings import Settings
 from liveline.store import keys
@@ -86,7 +86,7 @@ def main(settings: Settings) -> int:
         print(f"  Доска модератора:   {base}/b/{bid}/board")
         print(f"  Экран ведущего:     {base}/host/{bid}/{broadcasts.host_key(r, bid)}")
         print(f"  Состояние:          {base}/healthz")
-        print("  Учётные записи:     " + ", ".join(f"{u} / {p} ({auth.ROLES[role]})"
+        print("  Учётные записи:     " + ", ".join(f"{u} / {p} ({labels.ROLES[role]})"
                                                    for u, p, role, _, _ in DEMO_USERS))
         print("Остановить: Ctrl-C")
         sys.stdout.flush()

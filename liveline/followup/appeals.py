@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
+from liveline import labels
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
@@ -44,8 +45,6 @@ from liveline.store.txn import transact
 from liveline.triage.topics import topic_by_slug
 
 STATUSES = ("new", "in_work", "redirected", "answered", "closed")
-STATUS_LABELS = {"new": "Новое", "in_work": "В работе", "redirected": "Перенаправлено", "answered": "Ответ дан",
-                 "closed": "Закрыто"}
 OPEN = ("new", "in_work", "redirected")
 ALLOWED = {
     "take": OPEN,
@@ -58,10 +57,6 @@ ALLOWED = {
     "remind": OPEN,
     "escalate": OPEN,
 }
-ACTION_LABELS = {"created": "создано", "take": "взято в работу", "assign": "назначен исполнитель",
-                 "answer": "дан ответ", "close": "закрыто", "reopen": "возвращено в работу",
-                 "redirect": "перенаправлено", "citizen_reply": "ответ жителя", "remind": "напоминание",
-                 "escalate": "эскалация"}
 RULES: dict[str, DeadlineRule] = {"cur_24h": CUR_24H, "fz59_30d": FZ59_30D}
 APPEAL_SOURCES = ("approved", "queued")          # cluster statuses that become appeals at the end
 ON_AIR = ("answered", "on_air")                  # answered on air (on air at the end counts)
@@ -78,13 +73,6 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "register_template": "{имя}, здравствуйте! Ваш вопрос зарегистрирован как обращение, ответ "
                          "подготовит {ведомство} до {срок}.",
     "on_air_template": "{имя}, здравствуйте! Ответ на ваш вопрос прозвучал в эфире: {ссылка}",
-}
-SETTING_LABELS = {
-    "rule": "Срок ответа", "remind_hours": "Напоминать за (рабочих часов)",
-    "watch_hours": "Следить за ответами жителей после эфира (часов)",
-    "register_reply": "Отвечать жителю при регистрации обращения",
-    "reply_template": "Шаблон ответа жителю", "register_template": "Шаблон сообщения о регистрации",
-    "on_air_template": "Шаблон «ответ прозвучал в эфире»",
 }
 
 
@@ -138,7 +126,7 @@ def decorate(a: dict[str, Any], now: float | None = None, remind_hours: float = 
     """The appeal with what is computed on read: labels, overdue, due soon, working hours left."""
     now = time.time() if now is None else now
     out = dict(a)
-    out["status_label"] = STATUS_LABELS.get(a["status"], a["status"])
+    out["status_label"] = labels.APPEAL_STATUSES.get(a["status"], a["status"])
     is_open = a["status"] in OPEN
     out["overdue"] = is_open and now > float(a["deadline"])
     left = calendar(a["tz"]).working_hours_between(datetime.fromtimestamp(now, tz=ZoneInfo(a["tz"])),
@@ -366,7 +354,7 @@ def _act(r: redis.Redis, b: int | str, aid: str, action: str, by: str, mutate: M
         if version is not None and int(version) != int(a["version"]):
             raise Conflict("Обращение уже изменили: обновите страницу и повторите", current=None)
         if a["status"] not in ALLOWED[action]:
-            raise Conflict(f"Нельзя: обращение сейчас «{STATUS_LABELS[a['status']]}»")
+            raise Conflict(f"Нельзя: обращение сейчас «{labels.APPEAL_STATUSES[a['status']]}»")
         note = mutate(pipe, a)
         if note is None:
             pipe.reset()

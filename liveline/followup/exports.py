@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
+from liveline import labels
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, replies
@@ -62,7 +63,7 @@ def full_row(r: redis.Redis, a: dict[str, Any]) -> list[object]:
             "\n".join(c["author_url"] for c in a["coauthors"] if c["author_url"]),
             "\n".join(u for u in (comment_url(c["key"]) for c in a["coauthors"]) if u),
             a["support"], _local(a["deadline"], a["tz"]), "да" if d["overdue"] else "нет", a["assignee"],
-            a["answer"], "; ".join(f"{replies.STATUS_LABELS[x['status']]}: {x['link'] or x['author_name']}"
+            a["answer"], "; ".join(f"{labels.REPLY_STATUSES[x['status']]}: {x['link'] or x['author_name']}"
                                    for x in recs)]
 
 

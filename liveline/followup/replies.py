@@ -37,12 +37,9 @@ from liveline.ingest.vk.client import (
     VkTokenDead,
     VkTransient,
 )
-from liveline.render import _datetime
+from liveline.render import local_datetime
 from liveline.store import keys
 
-STATUS_LABELS = {"pending": "в очереди", "sent": "отправлен", "retrying": "повтор позже",
-                 "stopped": "остановлен: нужен оператор", "failed": "ошибка", "not_required": "не требуется"}
-KIND_LABELS = {"answer": "ответ", "registered": "регистрация", "on_air": "ответ в эфире"}
 DONE = ("sent", "not_required", "stopped", "failed")
 STOP_CODES = {14, 212, 213}
 KEY_RE = re.compile(r"^vk:(wall|video):(-?\d+)_(\d+):(\d+)$")
@@ -124,7 +121,7 @@ def plan_registered(r: redis.Redis, b: int | str, aid: str) -> list[str]:
     recs = []
     for co in a["coauthors"]:
         msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
-                              "ведомство": a["department"], "срок": _datetime(a["deadline"], a["tz"]),
+                              "ведомство": a["department"], "срок": local_datetime(a["deadline"], a["tz"]),
                               "вопрос": a["title"]})
         recs.append(_record(b, guid_for(b, "registered", f"a{aid}", co["qid"]), "registered", f"a{aid}", co, msg))
     return _save_new(r, b, recs)

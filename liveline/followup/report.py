@@ -17,14 +17,13 @@ from zoneinfo import ZoneInfo
 import redis
 from markupsafe import Markup
 
+from liveline import labels
 from liveline.board import broadcasts
 from liveline.board.questions import all_questions
 from liveline.followup import appeals, charts
 from liveline.store import keys
 from liveline.triage.topics import topic_by_slug
 
-SOURCE_NAMES = {"post": "Пост ВКонтакте", "chat": "Чат трансляции", "manual": "Вручную", "demo": "Демо"}
-NO_PLACE = "Не указан"
 TOP = 12
 
 
@@ -45,7 +44,7 @@ def build(r: redis.Redis, bid: int | str) -> dict[str, Any]:
 
     def place_of(q: dict[str, Any]) -> str:
         c = cs.get(q.get("cluster") or "") or {}
-        return (c.get("settlement") or (q.get("place") or {}).get("settlement") or NO_PLACE).strip() or NO_PLACE
+        return (c.get("settlement") or (q.get("place") or {}).get("settlement") or labels.NO_PLACE).strip() or labels.NO_PLACE
 
     # questions per minute, from the start (or the first question) to the end (or the last one)
     stamps = sorted(float(q.get("created_at") or 0) for q in qs if q.get("created_at"))
@@ -82,7 +81,7 @@ def build(r: redis.Redis, bid: int | str) -> dict[str, Any]:
         "rejected": statuses.get("rejected", 0),
         "filtered": statuses.get("filtered", 0),
         "per_minute": per_minute,
-        "by_source": [(SOURCE_NAMES.get(k, k), float(v)) for k, v in
+        "by_source": [(labels.REPORT_ORIGINS.get(k, k), float(v)) for k, v in
                       Counter(q.get("source", "") for q in qs).most_common()],
         "by_topic": [(k, float(v)) for k, v in by_topic.most_common(TOP)],
         "by_settlement": [(k, float(v)) for k, v in by_place.most_common(TOP)],

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from liveline import jobs
+from liveline import jobs, labels
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, departments, replies, report
@@ -68,7 +68,7 @@ def list_page(request: Request) -> Response:
                 departments=sorted({a["department"] for a in mine}),
                 settlements=sorted({a["settlement"] for a in mine if a["settlement"]}),
                 broadcasts=[b for b in broadcasts.list_all(rc) if any(a["broadcast"] == b["id"] for a in mine)],
-                topics=DEFAULT_TAXONOMY, statuses=appeals.STATUS_LABELS, notices=appeals.notices_for(rc, s),
+                topics=DEFAULT_TAXONOMY, statuses=labels.APPEAL_STATUSES, notices=appeals.notices_for(rc, s),
                 export_query=urlencode({k: v for k, v in f.items() if v}))
 
 
@@ -83,9 +83,9 @@ def detail(request: Request) -> Response:
     qs = many(rc, bid, a["question_ids"])
     recs = replies.of_owner(rc, bid, f"a{aid}")
     return page(request, "appeals/detail.html", a=appeals.decorate(a, remind_hours=remind), questions=qs,
-                replies=recs, reply_labels=replies.STATUS_LABELS, kind_labels=replies.KIND_LABELS,
+                replies=recs, reply_labels=labels.REPLY_STATUSES, kind_labels=labels.REPLY_KINDS,
                 departments=departments.departments(rc), can_act=appeals.can_act(s, a),
-                comment_url=appeal_exports.comment_url, action_labels=appeals.ACTION_LABELS, error=request.query_params.get("error", ""))
+                comment_url=appeal_exports.comment_url, action_labels=labels.APPEAL_ACTIONS, error=request.query_params.get("error", ""))
 
 
 async def act(request: Request) -> Response:
@@ -177,7 +177,7 @@ def report_page(request: Request) -> Response:
 
 def settings_page(request: Request) -> Response:
     rc = r(request)
-    return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=appeals.SETTING_LABELS,
+    return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=labels.APPEAL_SETTINGS,
                 rules=appeals.RULES, table=departments.table(rc), heads=departments.heads(rc),
                 departments=departments.departments(rc), topics=DEFAULT_TAXONOMY, error="")
 
