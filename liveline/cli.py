@@ -134,6 +134,9 @@ def cmd_cluster(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     offline.run(args.input, sys.stdout, places_path=args.places)
 
 
+QUIET_LIBRARIES = ("pymorphy3", "urllib3", "vk_api", "rq.worker", "rq.scheduler")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liveline", description="Liveline: прямые линии ВКонтакте")
     sub = p.add_subparsers(dest="command", required=True)
@@ -209,12 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     s = settings_mod.load()
     logging.basicConfig(level=getattr(logging, s.log_level.upper(), logging.INFO),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from workers import roles as processes
+    for library in QUIET_LIBRARIES:
+        logging.getLogger(library).setLevel(max(logging.WARNING, logging.getLogger().level))
+    from workers import roles
 
     handlers: dict[str, Any] = {
-        "web": lambda: processes.web(s),
-        "worker": lambda: processes.worker(s, burst=args.burst),
-        "ingest": lambda: processes.ingest(s),
+        "web": lambda: roles.web(s),
+        "worker": lambda: roles.worker(s, burst=args.burst),
+        "ingest": lambda: roles.ingest(s),
         "user": lambda: cmd_user(args, s),
         "broadcast": lambda: cmd_broadcast(args, s),
         "source": lambda: cmd_source(args, s),

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from liveline import labels
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from liveline.assets import TEMPLATES
 
 
 def _clock(ts: float | str | None, tz: str = "Europe/Moscow") -> str:

@@ -13,8 +13,6 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import Secret
 
-ROOT = Path(__file__).resolve().parent.parent
-
 # name, default, help
 SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("LIVELINE_REDIS_URL", "", "Redis URL; empty: `liveline demo` starts its own redis-server under ./var/"),
