@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from liveline.auth import CookieSigner
@@ -41,7 +41,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("liveline.web")
 
 
-def routes() -> list:  # type: ignore[type-arg]
+def routes() -> list[BaseRoute]:
     P = ["POST"]
     return [
         route("/", auth_views.home, "home", STAFF_ALL | {"host"}),
