@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from liveline.assets import STATIC
@@ -53,7 +53,7 @@ from liveline.views.common import fragment, is_htmx, page
 log = logging.getLogger("liveline.web")
 
 
-def routes() -> list:  # type: ignore[type-arg]
+def routes() -> list[BaseRoute]:
     P = ["POST"]
     return [
         route("/", auth_views.home, "home", STAFF_ALL | {"host"}),

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from liveline.errors import BadRequest, Conflict, NotFound, TooManyRequests
-from liveline.store import keys
+from liveline.store import keys, redis_types
 
 ROLES = ("admin", "moderator", "producer", "host", "staff", "viewer")
 COOKIE = "ll_session"
@@ -194,7 +194,7 @@ def drop_session(r: redis.Redis, s: Session) -> None:
 
 
 def logout_everywhere(r: redis.Redis, username: str) -> int:
-    sids = [x.decode() for x in r.smembers(keys.user_sessions(username))]
+    sids = [redis_types.text(x) for x in r.smembers(keys.user_sessions(username))]
     if sids:
         r.delete(*[keys.session(sid) for sid in sids])
     r.delete(keys.user_sessions(username))

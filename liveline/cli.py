@@ -103,7 +103,7 @@ def cmd_vk(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     from liveline.ingest.vk import tokens
 
     r = _redis(s)
-    kind = "user" if args.user else "group"
+    kind: tokens.TokenKind = "user" if args.user else "group"
     value = os.environ.get(args.token_env) if args.token_env else getpass.getpass("Ключ доступа VK: ")
     if not value:
         raise SystemExit("пустой ключ доступа")

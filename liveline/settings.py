@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from starlette.config import Config
 from starlette.datastructures import Secret
@@ -84,7 +85,7 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
     config = Config(path if path and path.exists() else None, environ=environ if environ is not None else os.environ)
     defaults = {name: default for name, default, _ in SETTINGS_DOC}
 
-    def get(name: str, cast: type = str):  # type: ignore[no-untyped-def]
+    def get(name: str, cast: type = str) -> Any:
         return config(name, cast=cast, default=cast(defaults[name]) if cast is not bool else
                       defaults[name].lower() == "true")
 
@@ -96,14 +97,14 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
         redis_url=get("LIVELINE_REDIS_URL"),
         host=get("LIVELINE_HOST"),
         port=get("LIVELINE_PORT", int),
-        secret_key=config("LIVELINE_SECRET_KEY", cast=Secret, default=""),
+        secret_key=Secret(config("LIVELINE_SECRET_KEY", default="")),
         public_origin=get("LIVELINE_PUBLIC_ORIGIN"),
         session_idle_s=get("LIVELINE_SESSION_IDLE_S", int),
         cookie_secure=get("LIVELINE_COOKIE_SECURE", bool),
         var_dir=var_dir,
         vk_api_url=get("LIVELINE_VK_API_URL"),
-        vk_user_token=config("LIVELINE_VK_USER_TOKEN", cast=Secret, default=""),
-        vk_group_token=config("LIVELINE_VK_GROUP_TOKEN", cast=Secret, default=""),
+        vk_user_token=Secret(config("LIVELINE_VK_USER_TOKEN", default="")),
+        vk_group_token=Secret(config("LIVELINE_VK_GROUP_TOKEN", default="")),
         vk_group_id=int(group_id) if group_id else 0,
         vk_oauth_url=get("LIVELINE_VK_OAUTH_URL"),
         vk_client_id=get("LIVELINE_VK_CLIENT_ID"),

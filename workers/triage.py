@@ -27,7 +27,7 @@ from liveline.board import broadcasts, catalog, questions
 from liveline.board.questions import Committed, NewQuestion, Triaged
 from liveline.followup import appeals
 from liveline.ingest.inbox import SourceItem
-from liveline.store import keys
+from liveline.store import keys, redis_types
 from liveline.store.events import Event
 from liveline.triage.brigading import BrigadeDetector, text_signature
 from liveline.triage.pipeline import Analysis, Triage
@@ -87,7 +87,7 @@ class TriageWorker:
         if self.r.set(key, self.name, nx=True, px=LOCK_MS):
             return True
         owner = self.r.get(key)
-        if owner is not None and owner.decode() == self.name:
+        if owner is not None and redis_types.text(owner) == self.name:
             self.r.pexpire(key, LOCK_MS)
             return True
         return False
@@ -95,7 +95,7 @@ class TriageWorker:
     def _release(self, b: int) -> None:
         key = keys.triage_lock(b)
         owner = self.r.get(key)
-        if owner is not None and owner.decode() == self.name:
+        if owner is not None and redis_types.text(owner) == self.name:
             self.r.delete(key)
 
     def _ensure_group(self, b: int) -> None:
@@ -118,7 +118,7 @@ class TriageWorker:
     def rebuild(self, b: int) -> BroadcastTriage:
         """The index from Redis: every question of the broadcast, in arrival order."""
         started = time.perf_counter()
-        cursor = self.r.xrevrange(keys.events(b), count=1)
+        cursor = redis_types.entries(self.r.xrevrange(keys.events(b), count=1))
         st = BroadcastTriage(b, Triage(catalog.gazetteer(self.r, self.places_csv), catalog.taxonomy(self.r)),
                              cursor[0][0].decode() if cursor else "0-0")
         qs = questions.all_questions(self.r, b)
@@ -130,7 +130,7 @@ class TriageWorker:
             if q["id"] in st.triage.index and float(q.get("created_at") or 0) > newest - st.brigades.window:
                 st.brigades.observe(q["id"], q.get("author_id") or "", q.get("author_name") or "",
                                     text_signature(q["reading_text"]), float(q.get("created_at") or 0))
-        st.muted = {m.decode() for m in self.r.smembers(keys.authors_muted(b))}
+        st.muted = {redis_types.text(m) for m in self.r.smembers(keys.authors_muted(b))}
         self.states[b] = st
         log.info("triage index of broadcast %s rebuilt: %d questions in %.2fs", b, len(st.triage.index),
                  time.perf_counter() - started)
@@ -147,8 +147,9 @@ class TriageWorker:
     def catch_up(self, st: BroadcastTriage) -> None:
         """Apply what happened since the index last looked: others' questions, merges, splits, mutes."""
         while True:
-            entries = self.r.xrange(keys.events(st.broadcast_id), min=f"({st.cursor}", count=1000) \
-                if st.cursor != "0-0" else self.r.xrange(keys.events(st.broadcast_id), count=1000)
+            entries = redis_types.entries(
+                self.r.xrange(keys.events(st.broadcast_id), min=f"({st.cursor}", count=1000)
+                if st.cursor != "0-0" else self.r.xrange(keys.events(st.broadcast_id), count=1000))
             if not entries:
                 return
             index = st.triage.index
@@ -220,7 +221,7 @@ class TriageWorker:
         return taken
 
     def handle_new(self, st: BroadcastTriage, run: list[tuple[SourceItem, int]],
-                   also: Callable[[redis.client.Pipeline], None] | None = None) -> Committed | None:
+                   also: Callable[[redis.client.Pipeline], object] | None = None) -> Committed | None:
         """New items in arrival order: analyse, decide duplicates against the index (which sees the earlier
         items of the same run), write them all in one transaction, then bring the index in line with what
         was written."""
@@ -280,9 +281,9 @@ class TriageWorker:
                 t.brigade = wave
                 # only members that joined since the wave was last seen need marking: a wave thousands
                 # strong costs each new member O(1), not a re-read of every earlier one
-                done = st.wave_marked.get(wave, 0)
-                joined = st.brigades.members_since(wave, done)
-                st.wave_marked[wave] = done + len(joined)
+                marked = st.wave_marked.get(wave, 0)
+                joined = st.brigades.members_since(wave, marked)
+                st.wave_marked[wave] = marked + len(joined)
                 for member in joined:
                     if member in in_batch:
                         in_batch[member].triaged.brigade = wave
@@ -328,7 +329,7 @@ class TriageWorker:
             return n
         reply = self.r.xreadgroup(GROUP, self.name, {keys.inbox(b): ">" for b in mine}, count=BATCH,
                                   block=block_ms)
-        for stream, entries in reply or []:
+        for stream, entries in redis_types.streams(reply or []):
             b = int(stream.decode().split("{b", 1)[1].split("}", 1)[0])
             n += self.process(b, entries)
         return n

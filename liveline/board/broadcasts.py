@@ -13,7 +13,7 @@ import redis
 
 from liveline import labels
 from liveline.errors import BadRequest, Conflict, NotFound
-from liveline.store import keys
+from liveline.store import keys, redis_types
 from liveline.store.events import Event, emit
 from liveline.store.txn import transact
 
@@ -59,7 +59,7 @@ def create(r: redis.Redis, title: str, official: str, tz: str, start: str = "", 
         "started_at": "", "ended_at": "", "stream_url": "",
     }
     p = r.pipeline(transaction=True)
-    p.hset(keys.broadcast(bid), mapping=meta)
+    p.hset(keys.broadcast(bid), mapping=redis_types.fields(meta))
     p.hset(keys.sources(bid), "manual", json.dumps({"id": "manual", "kind": "manual"}))
     p.set(keys.host_key(bid), secrets.token_urlsafe(24))
     p.zadd(keys.broadcasts(), {str(bid): time.time()})
@@ -72,11 +72,11 @@ def get(r: redis.Redis, broadcast_id: int | str) -> dict[str, str]:
     raw = r.hgetall(keys.broadcast(broadcast_id))
     if not raw:
         raise NotFound(f"Прямая линия {broadcast_id} не найдена")
-    return {k.decode(): v.decode() for k, v in raw.items()}
+    return redis_types.hash_text(raw)
 
 
 def list_all(r: redis.Redis) -> list[dict[str, str]]:
-    ids = [x.decode() for x in r.zrevrange(keys.broadcasts(), 0, -1)]
+    ids = redis_types.zrange_text(r.zrevrange(keys.broadcasts(), 0, -1))
     p = r.pipeline(transaction=False)
     for bid in ids:
         p.hgetall(keys.broadcast(bid))
@@ -92,7 +92,7 @@ def _transition(r: redis.Redis, broadcast_id: int | str, allowed: tuple[str, ...
     key = keys.broadcast(broadcast_id)
 
     def fn(pipe: redis.client.Pipeline) -> dict[str, str]:
-        meta = {k.decode(): v.decode() for k, v in pipe.hgetall(key).items()}
+        meta = redis_types.hash_text(pipe.hgetall(key))
         if not meta:
             raise NotFound(f"Прямая линия {broadcast_id} не найдена")
         if meta["state"] not in allowed:
@@ -101,7 +101,7 @@ def _transition(r: redis.Redis, broadcast_id: int | str, allowed: tuple[str, ...
         meta["state"] = to
         meta[stamp] = f"{time.time():.3f}"
         pipe.multi()
-        pipe.hset(key, mapping=meta)
+        pipe.hset(key, mapping=redis_types.fields(meta))
         emit(pipe, broadcast_id, Event(f"broadcast.{to}", actor=actor, broadcast=meta))
         return meta
 
@@ -125,7 +125,7 @@ def update(r: redis.Redis, broadcast_id: int | str, actor: str = "system", **fie
     editable = {"title", "official", "stream_url", "start", "end"}
 
     def fn(pipe: redis.client.Pipeline) -> dict[str, str]:
-        meta = {k.decode(): v.decode() for k, v in pipe.hgetall(key).items()}
+        meta = redis_types.hash_text(pipe.hgetall(key))
         if not meta:
             raise NotFound(f"Прямая линия {broadcast_id} не найдена")
         for name, value in fields.items():
@@ -134,7 +134,7 @@ def update(r: redis.Redis, broadcast_id: int | str, actor: str = "system", **fie
             meta[name] = parse_time(value, meta["tz"]).isoformat() if name in {"start", "end"} and value \
                 else value
         pipe.multi()
-        pipe.hset(key, mapping=meta)
+        pipe.hset(key, mapping=redis_types.fields(meta))
         emit(pipe, broadcast_id, Event("broadcast.updated", actor=actor, broadcast=meta))
         return meta
 
@@ -174,7 +174,7 @@ def host_key(r: redis.Redis, broadcast_id: int | str) -> str:
     value = r.get(keys.host_key(broadcast_id))
     if value is None:
         raise NotFound(f"Прямая линия {broadcast_id} не найдена")
-    return value.decode()
+    return redis_types.text(value)
 
 
 def rotate_host_key(r: redis.Redis, broadcast_id: int | str) -> str:
@@ -187,4 +187,4 @@ def rotate_host_key(r: redis.Redis, broadcast_id: int | str) -> str:
 
 def check_host_key(r: redis.Redis, broadcast_id: int | str, candidate: str) -> bool:
     current = r.get(keys.host_key(broadcast_id))
-    return current is not None and secrets.compare_digest(current.decode(), candidate)
+    return current is not None and secrets.compare_digest(redis_types.text(current), candidate)

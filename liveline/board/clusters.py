@@ -16,7 +16,7 @@ import redis
 
 from liveline import labels
 from liveline.errors import BadRequest, Conflict, NotFound
-from liveline.store import codec, keys
+from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 
@@ -139,7 +139,7 @@ def _act(r: redis.Redis, b: int | str, cid: str, action: str, actor: str, expect
         c = _load(pipe, b, cid)
         before = dict(c)
         _check(c, expected_version, action)
-        queue = [x.decode() for x in pipe.lrange(keys.queue(b), 0, -1)] if touches_queue else []
+        queue = [redis_types.text(x) for x in pipe.lrange(keys.queue(b), 0, -1)] if touches_queue else []
         host = _host(pipe, b) if touches_queue else {}
         extra = mutate(pipe, c, queue, host) or {}
         c["version"] += 1
@@ -338,7 +338,7 @@ def set_host(r: redis.Redis, b: int | str, by: str, **changes: Any) -> Event:
             h["cue_at"] = time.time()
         if "font" in changes:
             h["font"] = max(60, min(200, int(changes["font"])))
-        queue = [x.decode() for x in pipe.lrange(keys.queue(b), 0, -1)]
+        queue = [redis_types.text(x) for x in pipe.lrange(keys.queue(b), 0, -1)]
         pipe.multi()
         pipe.hset(keys.host_state(b), "json", codec.dumps(h))
         audit(pipe, b, by, "host", "host", before, h)

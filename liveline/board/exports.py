@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 import redis
 
 from liveline.board.questions import all_questions
-from liveline.store import keys
+from liveline.store import keys, redis_types
 
 QUESTION_FIELDS = ["id", "source", "author", "author_url", "text", "reading_text", "status", "cluster",
                    "support", "topic", "place", "created_at", "kind", "support_for", "deleted", "edited"]
@@ -18,7 +18,7 @@ QUESTION_FIELDS = ["id", "source", "author", "author_url", "text", "reading_text
 
 def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
     """One row per question: ``source`` is its source item key; status and support are its cluster's."""
-    cs = {k.decode(): json.loads(v) for k, v in r.hgetall(keys.clusters(broadcast_id)).items()}
+    cs = {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.clusters(broadcast_id)).items()}
     rows = []
     for q in all_questions(r, broadcast_id):
         c = cs.get(q.get("cluster") or "")

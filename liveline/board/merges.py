@@ -15,7 +15,7 @@ import redis
 
 from liveline.board.clusters import _brief, _check, _host, _load, new_cluster, recompute
 from liveline.errors import BadRequest, Conflict
-from liveline.store import keys
+from liveline.store import keys, redis_types
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 
@@ -50,7 +50,7 @@ def merge(r: redis.Redis, b: int | str, target: str, source: str, by: str,
         t["urgent"] = t["urgent"] or s["urgent"]
         t["version"] += 1
         t["updated_by"], t["updated_at"] = by, time.time()
-        queue = [x.decode() for x in pipe.lrange(keys.queue(b), 0, -1)]
+        queue = [redis_types.text(x) for x in pipe.lrange(keys.queue(b), 0, -1)]
         host = _host(pipe, b)
         pipe.multi()
         pipe.hset(keys.clusters(b), target, json.dumps(t, ensure_ascii=False))

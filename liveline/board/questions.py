@@ -20,7 +20,7 @@ import redis
 
 from liveline.board.clusters import author_token, new_cluster, refresh_leader, support_of
 from liveline.ingest.inbox import SourceItem
-from liveline.store import codec, keys
+from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event, emit
 from liveline.store.txn import transact
 from liveline.triage.clean import safe_text
@@ -161,7 +161,7 @@ def _mark_wave(q: dict[str, Any], wave: str, cluster: dict[str, Any] | None) -> 
 
 def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
             waves: dict[str, str] | None = None,
-            also: Callable[[redis.client.Pipeline], None] | None = None) -> Committed:
+            also: Callable[[redis.client.Pipeline], object] | None = None) -> Committed:
     """Write a batch of new items in arrival order, in ONE transaction: each becomes a question (in a new
     cluster or the one its ``merge_into`` question is in), or a "+1" reply counted for its parent.
 
@@ -182,8 +182,10 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
         item_keys = list(dict.fromkeys([n.item.key for n in batch]
                                        + [n.item.parent_key for n in batch if n.item.parent_key]))
         with r.pipeline(transaction=False) as rp:
-            found_items, found_pending, seq = rp.hmget(items_key, item_keys).hmget(pend_key, item_keys) \
-                .get(cseq_key).execute()
+            rp.hmget(items_key, item_keys)
+            rp.hmget(pend_key, item_keys)
+            rp.get(cseq_key)
+            found_items, found_pending, seq = rp.execute()
         item_qid = {k: v.decode() for k, v in zip(item_keys, found_items) if v}
         fresh: list[NewQuestion] = []
         seen: set[str] = set()
@@ -202,11 +204,11 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
         batch_qids = {n.qid for n in fresh}
         pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending) if v}
         # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
-        wanted = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
-        wanted |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
-        wanted |= {sid for lst in pending.values() for sid in lst}
-        wanted |= set(waves)
-        wanted = sorted(wanted - batch_qids)
+        want = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
+        want |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
+        want |= {sid for lst in pending.values() for sid in lst}
+        want |= set(waves)
+        wanted = sorted(want - batch_qids)
         first_raw = dict(zip(wanted, r.hmget(qs_key, wanted))) if wanted else {}
         first = {qid: codec.loads(v) for qid, v in first_raw.items() if v}
         cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
@@ -214,7 +216,9 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
             # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
             pipe.watch(*[keys.cluster_version(b, c) for c in cids])
             with r.pipeline(transaction=False) as rp:
-                raw_q, raw_c = rp.hmget(qs_key, wanted).hmget(cs_key, cids).execute()
+                rp.hmget(qs_key, wanted)
+                rp.hmget(cs_key, cids)
+                raw_q, raw_c = rp.execute()
             # a question unchanged since the first read keeps its decoded dict
             stored_q = {qid: first[qid] if v == first_raw[qid] else codec.loads(v)
                         for qid, v in zip(wanted, raw_q) if v}
@@ -324,7 +328,7 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
             pipe.hdel(pend_key, *gone)
         kept = {k: codec.dumps(pending[k]) for k in pending_dirty if pending.get(k)}
         if kept:
-            pipe.hset(pend_key, mapping=kept)
+            pipe.hset(pend_key, mapping=redis_types.fields(kept))
         qids = [n.qid for n in fresh]
         note: dict[str, Any] = {"qids": qids, "stream_ms": max(n.stream_ms for n in fresh)}
         if len(qids) == 1:
@@ -345,7 +349,7 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
     raw_qid = r.hget(items_key, item.key)
     if raw_qid is None:
         return None
-    qid = raw_qid.decode()
+    qid = redis_types.text(raw_qid)
 
     def fn(pipe: redis.client.Pipeline) -> Event | None:
         q = _load(pipe, qs_key, qid)

@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import redis
@@ -93,7 +94,7 @@ def main(settings: Settings) -> int:
         while not stopping:
             for child in children:
                 if child.poll() is not None:
-                    print(f"процесс {child.args[-1]} завершился с кодом {child.returncode}; останавливаюсь")
+                    print(f"процесс {cast(list[str], child.args)[-1]} завершился с кодом {child.returncode}; останавливаюсь")
                     stopping = True
             time.sleep(0.3)
     finally:

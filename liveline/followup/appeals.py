@@ -39,7 +39,7 @@ from liveline.board import broadcasts
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
 from liveline.followup.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar
-from liveline.store import keys
+from liveline.store import keys, redis_types
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 from liveline.triage.topics import topic_by_slug
@@ -79,7 +79,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
 # -- settings -------------------------------------------------------------------------------------------
 def get_settings(r: redis.Redis) -> dict[str, str]:
     out = dict(DEFAULT_SETTINGS)
-    out.update({k.decode(): v.decode() for k, v in r.hgetall(keys.appeal_settings()).items()})
+    out.update(redis_types.hash_text(r.hgetall(keys.appeal_settings())))
     return out
 
 
@@ -100,7 +100,7 @@ def set_settings(r: redis.Redis, **values: str) -> dict[str, str]:
             value = DEFAULT_SETTINGS[name]
         clean[name] = value
     if clean:
-        r.hset(keys.appeal_settings(), mapping=dict(clean))  # type: ignore[arg-type]
+        r.hset(keys.appeal_settings(), mapping=redis_types.fields(clean))
     return get_settings(r)
 
 
@@ -147,7 +147,7 @@ def get(r: redis.Redis, broadcast_id: int | str, aid: str) -> dict[str, Any]:
 
 
 def read_all(r: redis.Redis, broadcast_id: int | str) -> dict[str, dict[str, Any]]:
-    return {k.decode(): json.loads(v) for k, v in r.hgetall(keys.appeals(broadcast_id)).items()}
+    return {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.appeals(broadcast_id)).items()}
 
 
 def all_appeals(r: redis.Redis) -> list[dict[str, Any]]:
@@ -245,7 +245,7 @@ def _create_one(r: redis.Redis, b: int | str, cid: str, by: str, settings: dict[
         c = json.loads(raw)
         if c["status"] not in allowed:
             return None
-        meta = {k.decode(): v.decode() for k, v in pipe.hgetall(keys.broadcast(b)).items()}
+        meta = redis_types.hash_text(pipe.hgetall(keys.broadcast(b)))
         members = [json.loads(x) for x in pipe.hmget(keys.questions(b), c["members"]) if x] if c["members"] else []
         aid = str(int(pipe.incr(keys.appeal_seq(b))))
         a = _build(r, meta, c, members, aid, by, time.time(), settings)
@@ -269,7 +269,7 @@ def create_from_broadcast(r: redis.Redis, broadcast_id: int | str, by: str = "sy
     b = broadcast_id
     broadcasts.get(r, b)
     settings = get_settings(r)
-    cs = {k.decode(): json.loads(v) for k, v in r.hgetall(keys.clusters(b)).items()}
+    cs = {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.clusters(b)).items()}
     created, review, on_air = [], [], []
     for cid in sorted(cs, key=int):
         c = cs[cid]
@@ -287,7 +287,7 @@ def create_from_broadcast(r: redis.Redis, broadcast_id: int | str, by: str = "sy
 
 def review_list(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
     """Clusters held for a last review that are still new (a moderator may have decided on the board)."""
-    held = [k.decode() for k in r.hkeys(keys.appeal_review(broadcast_id))]
+    held = [redis_types.text(k) for k in r.hkeys(keys.appeal_review(broadcast_id))]
     out = []
     for cid in sorted(held, key=int):
         raw = r.hget(keys.clusters(broadcast_id), cid)
@@ -459,7 +459,7 @@ def attach_citizen_reply(r: redis.Redis, bid: int | str, item: Any) -> dict[str,
     raw = r.hget(keys.reply_index(bid), parent)
     if raw is None:
         return None
-    aid, _, qid = raw.decode().partition(":")
+    aid, _, qid = redis_types.text(raw).partition(":")
     text = str(getattr(item, "text", "") or "")
 
     def m(pipe: Any, a: dict[str, Any]) -> str | None:
@@ -526,8 +526,8 @@ def notices_for(r: redis.Redis, session: Any, limit: int = 20) -> list[dict[str,
         mine.add(f"dept:{session.department}")
     out = []
     for meta in broadcasts.list_all(r):
-        for _, f in r.xrevrange(keys.appeal_notices(meta["id"]), count=200) or []:
-            n = json.loads(f[b"n"])  # type: ignore[index]
+        for _, f in redis_types.entries(r.xrevrange(keys.appeal_notices(meta["id"]), count=200) or []):
+            n = json.loads(f[b"n"])
             if session.role == "staff" and n["department"] != session.department:
                 continue
             if mine & set(n["to"]) or session.role == "admin":

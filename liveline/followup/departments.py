@@ -10,7 +10,7 @@ from __future__ import annotations
 import redis
 
 from liveline.errors import BadRequest
-from liveline.store import keys
+from liveline.store import keys, redis_types
 from liveline.triage.topics import DEFAULT_TAXONOMY, topic_by_slug
 
 ANY = "*"
@@ -28,8 +28,8 @@ def table(r: redis.Redis) -> list[dict[str, str]]:
     """Every row, sorted by topic then settlement (``*`` first)."""
     rows = []
     for k, v in r.hgetall(keys.routing()).items():
-        topic, _, settlement = k.decode().partition("|")
-        rows.append({"topic": topic, "settlement": settlement, "department": v.decode(),
+        topic, _, settlement = redis_types.text(k).partition("|")
+        rows.append({"topic": topic, "settlement": settlement, "department": redis_types.text(v),
                      "topic_name": topic_by_slug(topic).name})
     return sorted(rows, key=lambda x: (x["topic"], x["settlement"] != ANY, x["settlement"]))
 
@@ -50,21 +50,21 @@ def department_for(r: redis.Redis, topic: str, settlement: str | None) -> str:
     """The department for an appeal about ``topic`` in ``settlement``."""
     exact, wide = r.hmget(keys.routing(), [_field(topic, settlement or ""), _field(topic, ANY)])
     if settlement and exact:
-        return str(exact.decode())
+        return redis_types.text(exact)
     if wide:
-        return str(wide.decode())
+        return redis_types.text(wide)
     return topic_by_slug(topic).department
 
 
 def departments(r: redis.Redis) -> list[str]:
     """Every department anyone can route to: the taxonomy's and the table's."""
     names = {t.department for t in DEFAULT_TAXONOMY}
-    names |= {v.decode() for v in r.hvals(keys.routing())}
+    names |= {redis_types.text(v) for v in r.hvals(keys.routing())}
     return sorted(names)
 
 
 def heads(r: redis.Redis) -> dict[str, str]:
-    return {k.decode(): v.decode() for k, v in r.hgetall(keys.department_heads()).items()}
+    return redis_types.hash_text(r.hgetall(keys.department_heads()))
 
 
 def set_head(r: redis.Redis, department: str, username: str) -> None:

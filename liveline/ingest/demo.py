@@ -15,7 +15,7 @@ import redis
 
 from liveline.ingest import inbox
 from liveline.ingest.inbox import SourceItem
-from liveline.store import codec, keys
+from liveline.store import codec, keys, redis_types
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "direct_line.jsonl"
 
@@ -40,7 +40,7 @@ def step(r: redis.Redis, broadcast_id: int, source: dict[str, Any], speed: float
     """Write the demo lines that are due; returns how many."""
     all_lines = lines()
     skey = keys.source_state(broadcast_id, source["id"])
-    st = {k.decode(): v.decode() for k, v in r.hgetall(skey).items()}
+    st = redis_types.hash_text(r.hgetall(skey))
     nxt = int(st.get("next", "0"))
     due_at = float(st.get("next_at", "0") or 0)
     if nxt >= len(all_lines):

@@ -11,7 +11,7 @@ import redis
 from liveline.board import broadcasts
 from liveline.errors import BadRequest
 from liveline.ingest.vk.urls import VkUrlError, parse_vk_url
-from liveline.store import keys
+from liveline.store import keys, redis_types
 
 Source = dict[str, Any]
 STATUS_FIELDS = ("state", "last_item_at", "items", "errors", "last_error", "updated_at")
@@ -46,7 +46,7 @@ def statuses(r: redis.Redis, broadcast_id: int) -> list[dict[str, Any]]:
     out = []
     for src in broadcasts.sources(r, broadcast_id):
         raw = r.hgetall(keys.source_state(broadcast_id, src["id"]))
-        out.append({"source": src, "status": {k.decode(): v.decode() for k, v in raw.items()}})
+        out.append({"source": src, "status": redis_types.hash_text(raw)})
     return out
 
 

@@ -14,12 +14,11 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import redis
 import redis.asyncio as aredis
 
-from liveline.store import keys, state
+from liveline.store import keys, redis_types, state
 from liveline.store.events import Event
 
 log = logging.getLogger("liveline.live.channel")
@@ -114,7 +113,7 @@ class Channel:
                 await asyncio.sleep(backoff)
                 continue
             if reply:
-                batch = [Event.from_entry(eid, fields) for eid, fields in reply[0][1]]
+                batch = [Event.from_entry(eid, fields) for eid, fields in redis_types.streams(reply)[0][1]]
                 for ev in batch:
                     state.apply(self.mirror, ev, in_place=True)
                 pending += batch
@@ -163,5 +162,5 @@ class Hub:
             await ch.stop()
         self.channels.clear()
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> dict[int, int]:
         return {bid: len(ch.subscribers) for bid, ch in self.channels.items()}

@@ -23,7 +23,7 @@ def dumps(obj: Any) -> str:
         return json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
 
 
-def loads(data: str | bytes | bytearray | memoryview) -> Any:
+def loads(data: str | bytes | bytearray) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:

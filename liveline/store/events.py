@@ -13,7 +13,7 @@ from typing import Any
 
 import redis
 
-from liveline.store import codec, keys
+from liveline.store import codec, keys, redis_types
 
 MAXLEN = 500_000  # approximate cap on a broadcast's log; a screen older than that reloads a snapshot
 
@@ -45,7 +45,7 @@ class Event:
 
 def emit(pipe: redis.client.Pipeline, broadcast_id: int | str, event: Event) -> Event:
     """Queue ``event`` on the pipeline (inside the caller's MULTI)."""
-    fields = {"t": event.type, "e": event.to_json()}
+    fields: redis_types.Fields = {"t": event.type, "e": event.to_json()}
     if event.note.get("qids"):
         fields["q"] = ",".join(event.note["qids"])  # lets a reader skip an event about questions it knows
     pipe.xadd(keys.events(broadcast_id), fields, maxlen=MAXLEN, approximate=True)
@@ -53,13 +53,14 @@ def emit(pipe: redis.client.Pipeline, broadcast_id: int | str, event: Event) -> 
 
 
 def last_id(r: redis.Redis, broadcast_id: int | str) -> str:
-    entries = r.xrevrange(keys.events(broadcast_id), count=1)
+    entries = redis_types.entries(r.xrevrange(keys.events(broadcast_id), count=1))
     return entries[0][0].decode() if entries else "0-0"
 
 
 def read_since(r: redis.Redis, broadcast_id: int | str, since: str, count: int = 10_000) -> list[Event]:
     """Events strictly after ``since``."""
-    entries = r.xrange(keys.events(broadcast_id), min=f"({since}" if since != "0-0" else "-", count=count)
+    entries = redis_types.entries(
+        r.xrange(keys.events(broadcast_id), min=f"({since}" if since != "0-0" else "-", count=count))
     return [Event.from_entry(eid, fields) for eid, fields in entries]
 
 
@@ -74,8 +75,8 @@ def audit(pipe: redis.client.Pipeline, broadcast_id: int | str, actor: str, acti
 
 def read_audit(r: redis.Redis, broadcast_id: int | str, count: int = 500) -> list[dict[str, Any]]:
     out = []
-    for eid, f in r.xrevrange(keys.audit(broadcast_id), count=count):
-        row = {k.decode(): v.decode() for k, v in f.items()}
+    for eid, f in redis_types.entries(r.xrevrange(keys.audit(broadcast_id), count=count)):
+        row: dict[str, Any] = redis_types.hash_text(f)
         row["id"] = eid.decode()
         row["before"] = codec.loads(row["before"])
         row["after"] = codec.loads(row["after"])

@@ -21,7 +21,7 @@ def transact(r: redis.Redis, watch: list[str], fn: Callable[[redis.client.Pipeli
         for _ in range(retries):
             try:
                 if watch:
-                    pipe.watch(*watch)
+                    pipe.watch(*watch)  # type: ignore[no-untyped-call]  # redis-py leaves Pipeline.watch(*names) unannotated
                 result = fn(pipe)
                 pipe.execute()
                 return result

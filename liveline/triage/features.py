@@ -74,7 +74,8 @@ def minhash(shingles: set[str]) -> list[int]:
 
 
 def estimate_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
-    return sum(map(operator.eq, a, b)) / NUM_PERM
+    same: int = sum(map(operator.eq, a, b))  # operator.eq is typed as returning Any
+    return same / NUM_PERM
 
 
 def band_keys(signature: Sequence[int]) -> list[int]:

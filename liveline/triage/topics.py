@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from liveline.triage.text import analyse, is_content, tokens
 
@@ -223,9 +224,10 @@ class _Lexicon:
     def word(self, word: str) -> tuple[tuple[tuple[int, float], ...], frozenset[str]] | None:
         """What one token contributes (cached per lexicon): per topic, a word counts once, strong if any of
         its forms is strong there, else weak."""
-        found = self.words.get(word, False)
-        if found is not False:
-            return found  # type: ignore[return-value]
+        try:
+            return self.words[word]  # one lookup: another thread may clear the cache in between
+        except KeyError:
+            pass
         entry = None
         if is_content(word) or word in ("не", "нет"):
             forms = _token_forms(word)
@@ -287,7 +289,8 @@ def score(text: str, taxonomy: list[Topic] | None = None) -> dict[str, float]:
         for i, first, second in lexicon.phrases:
             first_at = at.get(first)
             second_at = at.get(second) if first_at else None
-            if second_at and any(a != b and abs(a - b) <= PHRASE_WINDOW for a in first_at for b in second_at):
+            if first_at and second_at and any(a != b and abs(a - b) <= PHRASE_WINDOW
+                                              for a in first_at for b in second_at):
                 totals[i] += PHRASE
     return {slug: total for slug, total in zip(lexicon.slugs, totals) if total}
 
@@ -315,11 +318,11 @@ def topic_by_slug(slug: str, taxonomy: list[Topic] | None = None) -> Topic:
     return by_slug.get(slug) or by_slug.get("other") or taxonomy[-1]
 
 
-def taxonomy_to_json(taxonomy: list[Topic]) -> list[dict]:
+def taxonomy_to_json(taxonomy: list[Topic]) -> list[dict[str, Any]]:
     return [asdict(t) for t in taxonomy]
 
 
-def taxonomy_from_json(data: list[dict]) -> list[Topic]:
+def taxonomy_from_json(data: list[dict[str, Any]]) -> list[Topic]:
     return [Topic(slug=d["slug"], name=d["name"], department=d["department"],
                   keywords=list(d.get("keywords", [])), weak=list(d.get("weak", [])),
                   phrases=list(d.get("phrases", []))) for d in data]
