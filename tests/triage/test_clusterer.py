@@ -18,7 +18,7 @@ from liveline.triage.clusterer import EXEMPLARS, ClusterIndex
 from liveline.triage.features import Extractor, Features, estimate_jaccard
 from liveline.triage.places import Gazetteer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "data" / "triage_labelled.jsonl"
 SLUGS = {"roads", "transport", "housing", "water_heating", "waste", "lighting", "healthcare", "education",
          "kindergartens", "social", "landscaping", "safety", "animals", "gasification", "communications",

@@ -9,8 +9,8 @@ import pytest
 
 from liveline.triage.places import Gazetteer, Place, locate
 
-DEMO = Path(__file__).resolve().parent.parent / "liveline" / "demo" / "places.csv"
-LABELLED = Path(__file__).resolve().parent / "data" / "triage_labelled.jsonl"
+DEMO = Path(__file__).resolve().parents[2] / "liveline" / "demo" / "places.csv"
+LABELLED = Path(__file__).resolve().parents[1] / "data" / "triage_labelled.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from liveline.triage import offline
 
-PLACES = Path(__file__).resolve().parent.parent / "liveline" / "demo" / "places.csv"
+PLACES = Path(__file__).resolve().parents[2] / "liveline" / "demo" / "places.csv"
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:

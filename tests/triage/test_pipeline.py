@@ -11,7 +11,7 @@ from liveline.triage.features import Features
 from liveline.triage.pipeline import Triage
 from liveline.triage.places import Gazetteer
 
-PLACES = Path(__file__).resolve().parent.parent / "liveline" / "demo" / "places.csv"
+PLACES = Path(__file__).resolve().parents[2] / "liveline" / "demo" / "places.csv"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from liveline.triage.topics import (
     topic_by_slug,
 )
 
-LABELLED = Path(__file__).resolve().parent / "data" / "triage_labelled.jsonl"
+LABELLED = Path(__file__).resolve().parents[1] / "data" / "triage_labelled.jsonl"
 
 # Written with the lexicon: each must be classified right.
 EXAMPLES: dict[str, list[str]] = {

@@ -31,7 +31,7 @@ from tests.vk_sim import VkSimulator
 
 USER, GROUP, GID = "USER-TOKEN", "GROUP-TOKEN", 42
 B = 7
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -488,7 +488,7 @@ def test_response_items_names_likes_and_placeholders() -> None:
 
 
 def test_user_token_renewed_on_error_5_and_ahead_of_expiry(r: redis.Redis, sim: VkSimulator) -> None:
-    from tests.test_vk_tokens import OAuth
+    from tests.ingest.vk.test_tokens import OAuth
 
     oauth = OAuth()
     try:
