@@ -6,8 +6,7 @@ import redis
 
 from liveline.board import authors, questions
 from liveline.store import events, keys, state
-from tests.helpers import item, live_broadcast, triaged
-from tests.board.test_invariants import replay_equals_fresh
+from tests.helpers import item, live_broadcast, replay_equals_fresh, triaged
 
 
 def test_mute_writes_the_set_an_event_and_the_audit_in_one_go(r: redis.Redis) -> None:
@@ -43,17 +42,3 @@ def test_the_leader_author_of_a_card_is_who_gets_muted(r: redis.Redis) -> None:
     authors.mute_author(r, bid, who["author_id"], "anna", who["name"])
     assert authors.is_muted(r, bid, "vk:666")
     assert state.read(r, bid).clusters[cid]["status"] == "new", "a mute hides new comments, not past ones"
-
-
-def test_the_triage_worker_hides_a_muted_authors_new_comments(r: redis.Redis) -> None:
-    from workers.triage import TriageWorker
-
-    bid = live_broadcast(r)
-    worker = TriageWorker(r)
-    st = worker.state_for(bid)
-    authors.mute_author(r, bid, "vk:666", "anna")
-    worker.catch_up(st)
-    assert "vk:666" in st.muted
-    authors.unmute_author(r, bid, "vk:666", "anna")
-    worker.catch_up(st)
-    assert "vk:666" not in st.muted

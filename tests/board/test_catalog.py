@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 import redis
-from starlette.testclient import TestClient
 
 from liveline.board import catalog
 from liveline.errors import BadRequest
-from tests.conftest import login
-
-CSV = "settlement;street_type;street\nНовоозёрск;улица;Ленина\nНовоозёрск;проспект;Металлургов\nЗаречный;улица;Лесная\n"
+from tests.helpers import PLACES_CSV
 
 
 def test_a_semicolon_csv_with_a_bom_imports(r: redis.Redis) -> None:
-    assert catalog.import_places(r, "\ufeff" + CSV) == 3
+    assert catalog.import_places(r, "\ufeff" + PLACES_CSV) == 3
     g = catalog.gazetteer(r)
     assert g is not None and set(g.settlements) == {"Новоозёрск", "Заречный"}
 
@@ -34,21 +29,6 @@ def test_a_topic_edit_changes_its_department_and_keywords(r: redis.Redis) -> Non
     roads = next(t for t in topics if t.slug == "roads")
     assert roads.department == "Комитет по дорогам" and roads.keywords == ["яма", "асфальт", "колея"]
     assert next(t for t in catalog.taxonomy(r) if t.slug == "roads").department == "Комитет по дорогам"
-
-
-def test_the_admin_uploads_a_gazetteer_in_the_browser_form(client: TestClient, r: redis.Redis) -> None:
-    csrf = login(client, r, "admin", "admin")
-    resp = client.post("/admin/catalog/places", data={"csrf": csrf},
-                       files={"file": ("streets.csv", io.BytesIO(CSV.encode()), "text/csv")},
-                       headers={"Origin": "http://testserver"}, follow_redirects=False)
-    assert resp.status_code == 303
-    assert len(catalog.places_rows(r)) == 3
-    assert "Заречный" in client.get("/admin/catalog").text
-
-
-def test_a_moderator_cannot_open_the_catalogue(client: TestClient, r: redis.Redis) -> None:
-    login(client, r, "anna", "moderator")
-    assert client.get("/admin/catalog").status_code == 403
 
 
 def test_editing_a_topic_leaves_the_defaults_alone(r: redis.Redis) -> None:

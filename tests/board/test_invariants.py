@@ -9,21 +9,8 @@ import redis
 
 from liveline.board import clusters, merges, questions
 from liveline.errors import Conflict
-from liveline.store import events, state
-from tests.helpers import item, live_broadcast, triaged
-
-
-def replay_equals_fresh(r: redis.Redis, bid: int, action: Callable[[], object]) -> list[events.Event]:
-    before = state.read(r, bid)
-    action()
-    evs = events.read_since(r, bid, before.cursor)
-    after = before
-    for ev in evs:
-        after = state.apply(after, ev)
-    fresh = state.read(r, bid)
-    assert after.comparable() == fresh.comparable()
-    assert after.cursor == fresh.cursor
-    return evs
+from liveline.store import state
+from tests.helpers import item, live_broadcast, replay_equals_fresh, triaged
 
 
 def test_ingest_of_a_new_question_replays(r: redis.Redis) -> None:

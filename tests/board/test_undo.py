@@ -12,7 +12,7 @@ import redis
 from liveline.board import authors, clusters, merges, undo
 from liveline.errors import Conflict
 from liveline.store import events, state
-from tests.board.test_invariants import replay_equals_fresh
+from tests.helpers import replay_equals_fresh
 
 
 def last_row(r: redis.Redis, bid: int) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Appeals: the end of a broadcast makes exactly the right appeals; verbs replay; deadlines; reminders;
-citizens' replies; routing."""
+citizens' replies."""
 
 from __future__ import annotations
 
@@ -17,44 +17,7 @@ from liveline.followup import departments as routing
 from liveline.followup.workcalendar import CUR_24H, FZ59_30D
 from liveline.ingest.inbox import SourceItem
 from liveline.store import events, keys
-from tests.helpers import item, live_broadcast, triaged
-
-SOSNOVKA = {"settlement": "Сосновка", "street": "Ленина", "street_type": "ул", "house": "5"}
-
-
-def ask(r: redis.Redis, bid: int, n: int, text: str, author: str | None = None, **kw: Any) -> dict[str, Any]:
-    t_kw = {k: kw.pop(k) for k in ("topic", "merge_into", "place", "place_label", "filter_reason") if k in kw}
-    ev = questions.ingest(r, bid, item(n, text, author, **kw), triaged(text, **t_kw))
-    assert ev is not None
-    return ev.questions[ev.note["qid"]]
-
-
-def ended_broadcast(r: redis.Redis) -> tuple[int, dict[str, str]]:
-    """A broadcast with every kind of cluster at its end; returns (bid, cluster id by role)."""
-    bid = live_broadcast(r)
-    roads = ask(r, bid, 1, "Когда отремонтируют дорогу на Ленина в Сосновке?", "vk:1", topic="roads",
-                place=SOSNOVKA, place_label="Сосновка, ул. Ленина, 5")
-    ask(r, bid, 2, "Ленина в Сосновке вся в ямах", "vk:2", topic="roads", merge_into=roads["id"])
-    ask(r, bid, 3, "И когда уже Ленина сделают?", "vk:3", topic="roads", merge_into=roads["id"])
-    ask(r, bid, 4, "Ещё раз про Ленина: ямы!", "vk:1", topic="roads", merge_into=roads["id"])  # same author again
-    ask(r, bid, 5, "+1, тоже интересует", "vk:9", parent_key="demo:1")                        # a supporter
-    light = ask(r, bid, 6, "Не горят фонари на Садовой", "vk:6", topic="lighting")
-    gas = ask(r, bid, 7, "Будет ли газ в Заречном?", "vk:7", topic="gasification")
-    unseen = ask(r, bid, 8, "Когда вывезут мусор с Полевой?", "vk:8", topic="waste")
-    spam = ask(r, bid, 10, "Купите слона", "vk:10", topic="other")
-    aired = ask(r, bid, 11, "Когда откроют поликлинику?", "vk:11", topic="healthcare")
-    filtered = ask(r, bid, 12, "***", "vk:12", filter_reason="profanity")
-    roads_c, light_c, gas_c = roads["cluster"], light["cluster"], gas["cluster"]
-    clusters.approve(r, bid, roads_c, "anna")
-    clusters.enqueue(r, bid, light_c, "anna")
-    clusters.approve(r, bid, gas_c, "anna")
-    clusters.reject(r, bid, spam["cluster"], "anna", "spam")
-    clusters.on_air(r, bid, aired["cluster"], "anna")
-    clusters.answered(r, bid, aired["cluster"], "anna")
-    meta = broadcasts.end(r, bid)
-    return bid, {"roads": roads_c, "light": light_c, "gas": gas_c, "unseen": unseen["cluster"],
-                 "spam": spam["cluster"], "aired": aired["cluster"], "filtered": filtered["cluster"],
-                 "ended_at": meta["ended_at"]}
+from tests.helpers import ask, ended_broadcast, live_broadcast
 
 
 def test_the_end_of_a_broadcast_makes_one_appeal_per_unanswered_cluster_with_all_coauthors(r: redis.Redis) -> None:
@@ -230,24 +193,6 @@ def test_reminder_before_and_escalation_after_the_deadline_once_each(r: redis.Re
     assert not appeals.decorate(appeals.get(r, bid, a["id"]), later + 3600)["overdue"]
 
 
-# -- routing --------------------------------------------------------------------------------------------
-def test_routing_table_topic_by_settlement_then_topic_then_taxonomy(r: redis.Redis) -> None:
-    assert routing.department_for(r, "roads", "Сосновка") == "Отдел дорожного хозяйства"
-    routing.set_route(r, "roads", "", "Управление дорог района")
-    routing.set_route(r, "roads", "Сосновка", "Администрация Сосновского поселения")
-    assert routing.department_for(r, "roads", "сосновка") == "Администрация Сосновского поселения"
-    assert routing.department_for(r, "roads", "Заречное") == "Управление дорог района"
-    assert routing.department_for(r, "roads", None) == "Управление дорог района"
-    bid, c = ended_broadcast(r)
-    appeals.create_from_broadcast(r, bid)
-    roads = next(x for x in appeals.read_all(r, bid).values() if x["cluster"] == c["roads"])
-    assert roads["department"] == "Администрация Сосновского поселения"
-    routing.set_route(r, "roads", "Сосновка", "")
-    assert routing.department_for(r, "roads", "Сосновка") == "Управление дорог района"
-    with pytest.raises(BadRequest):
-        routing.set_route(r, "astrology", "", "Звездочёты")
-
-
 # -- citizens answer back -------------------------------------------------------------------------------
 def test_a_citizen_saying_not_solved_under_our_reply_reopens_the_appeal(r: redis.Redis) -> None:
     bid, _ = ended_broadcast(r)
@@ -280,20 +225,3 @@ def test_items_still_waiting_for_triage_are_counted_for_the_last_review(r: redis
     assert appeals.pending_triage(r, bid) == 0
     inbox.append(r, bid, [SourceItem(key=f"demo:{100 + n}", text="Поздний вопрос") for n in range(3)])
     assert appeals.pending_triage(r, bid) == 3
-
-
-def test_appeal_events_leave_the_live_screens_untouched(r: redis.Redis) -> None:
-    from liveline.live import screens
-    from liveline.store import state
-
-    bid, _ = ended_broadcast(r)
-    before = state.read(r, bid)
-    cursor = before.cursor
-    appeals.create_from_broadcast(r, bid)
-    evs = events.read_since(r, bid, cursor)
-    after = before
-    for ev in evs:
-        after = state.apply(after, ev)
-    assert after.comparable() == state.read(r, bid).comparable()
-    assert screens.render("host", after, evs) == ""
-    screens.render("board", after, evs)   # renders (an empty update), does not raise

@@ -1,33 +1,21 @@
-"""Duplicate clustering: features, the cluster index, brigading waves, and the labelled set it is held to."""
+"""Duplicate clustering: the cluster index, and the labelled set it is held to."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import pytest
-
-from liveline.triage.brigading import BrigadeDetector, name_template, text_signature
 from liveline.triage.clusterer import EXEMPLARS, ClusterIndex
-from liveline.triage.features import Extractor, Features, estimate_jaccard
-from liveline.triage.places import Gazetteer
+from liveline.triage.features import Extractor
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "data" / "triage_labelled.jsonl"
 SLUGS = {"roads", "transport", "housing", "water_heating", "waste", "lighting", "healthcare", "education",
          "kindergartens", "social", "landscaping", "safety", "animals", "gasification", "communications",
          "culture_sport", "other"}
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor(Gazetteer.from_csv(ROOT / "liveline" / "demo" / "places.csv"))
 
 
 def feed(extractor: Extractor, texts: list[str],
@@ -43,38 +31,6 @@ def feed(extractor: Extractor, texts: list[str],
         index.add(qid, f, cluster or f"c-{qid}")
         clusters.append(index.cluster_of(qid) or "")
     return index, clusters
-
-
-# -- features -----------------------------------------------------------------------------------------
-def test_features_survive_a_round_trip_through_json(extractor: Extractor) -> None:
-    f = extractor.extract("Ленина 12 лифт не работает третью неделю")
-    assert Features.from_json(f.to_json()) == f
-    assert f.block == "s:новоозерск|ленина" and f.house == "12"
-    assert "лифт" in f.topic_lemmas and "ленин" not in f.topic_lemmas
-
-
-def test_signature_is_the_same_in_another_process_with_another_hash_seed(extractor: Extractor) -> None:
-    text = "на Садовой не горят фонари"
-    code = ("from liveline.triage.features import Extractor; print(Extractor().extract("
-            "'на Садовой не горят фонари', place=None, topic='lighting').signature)")
-    env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    here = Extractor().extract(text, place=None, topic="lighting").signature
-    assert out.stdout.strip() == str(here)
-
-
-def test_copies_differing_in_form_have_a_high_minhash_estimate(extractor: Extractor) -> None:
-    a = extractor.extract("Когда починят дорогу на улице Ленина?")
-    b = extractor.extract("КОГДА ПОЧИНЯТ ДОРОГУ НА УЛИЦЕ ЛЕНИНА!!! 😡")
-    c = extractor.extract("В Сосновке нет газа")
-    assert estimate_jaccard(a.signature, b.signature) == 1.0
-    assert estimate_jaccard(a.signature, c.signature) < 0.2
-
-
-def test_an_unrecognised_street_becomes_a_hint_not_a_block(extractor: Extractor) -> None:
-    f = extractor.extract("садовая мусорка переполнена")
-    assert f.block == "g:"
-    assert f.hints == ["s:новоозерск|садовая"]
 
 
 # -- the index ---------------------------------------------------------------------------------------
@@ -150,42 +106,6 @@ def test_move_and_remove_keep_membership_right(extractor: Extractor) -> None:
     assert a.merge_into == "q2"
 
 
-# -- brigading ---------------------------------------------------------------------------------------
-def test_a_wave_from_neighbouring_accounts_is_detected() -> None:
-    detector = BrigadeDetector(min_size=5, window=600)
-    text = "Требуем отставки директора УК Уют! Позор!"
-    waves = [detector.observe(f"q{k}", f"id{700_100 + k}", f"Анна Смирнова {k}",
-                              text_signature(text + " " + "!" * k), ts=100.0 + k * 20) for k in range(7)]
-    assert waves[:4] == [None] * 4
-    assert waves[4] is not None and set(waves[4:]) == {waves[4]}
-    assert detector.members(waves[4]) == [f"q{k}" for k in range(7)]
-
-
-def test_honest_neighbours_asking_the_same_thing_are_not_a_wave() -> None:
-    detector = BrigadeDetector(min_size=5, window=600)
-    people = [("id1834", "Ольга Петрова"), ("id92311870", "Игорь Лаптев"), ("id450021", "Марина Кузнецова"),
-              ("id270055443", "Пётр Семёнов"), ("id61200", "Наталья Иванова"), ("id733004511", "Олег Зуев")]
-    sig = text_signature("Когда в Сосновку проведут газ?")
-    assert all(detector.observe(f"q{k}", who, name, sig, ts=100.0 + k) is None
-               for k, (who, name) in enumerate(people))
-
-
-def test_template_names_count_as_alike_even_with_scattered_ids() -> None:
-    assert name_template("Иван  Иванов_12") == "иван иванов"
-    detector = BrigadeDetector(min_size=3, window=600)
-    sig = text_signature("Голосуйте за сквер у рынка")
-    results = [detector.observe(f"q{k}", f"id{k * 9_000_001}", f"Иван Иванов {k}", sig, ts=float(k))
-               for k in range(1, 4)]
-    assert results[-1] is not None
-
-
-def test_a_wave_needs_its_texts_within_the_window() -> None:
-    detector = BrigadeDetector(min_size=3, window=60)
-    sig = text_signature("Позор УК")
-    results = [detector.observe(f"q{k}", f"id{500 + k}", f"user{k}", sig, ts=k * 100.0) for k in range(5)]
-    assert results == [None] * 5
-
-
 # -- the labelled set ---------------------------------------------------------------------------------
 def labelled() -> list[dict]:
     with open(LABELLED, encoding="utf-8") as f:
@@ -224,21 +144,3 @@ def test_clustering_holds_its_measured_quality_on_the_held_out_half(extractor: E
     precision = len(gold_pairs & auto_pairs) / len(auto_pairs)
     assert precision >= 0.95
     assert len(gold_pairs & auto_pairs) / len(gold_pairs) >= 0.5
-
-
-def test_the_brigading_detector_stays_fast_with_a_window_full_of_distinct_texts() -> None:
-    # a live broadcast at 200 comments/s keeps ~180k distinct signatures in a 15-minute window; sweeping them
-    # all on every question once there were 20k made the worker fall behind (found by bench/load.py)
-    detector = BrigadeDetector(min_size=5, window=900)
-    sweeps = 0
-    original = detector._sweep
-
-    def counting(now: float) -> None:
-        nonlocal sweeps
-        sweeps += 1
-        original(now)
-
-    detector._sweep = counting  # type: ignore[method-assign]
-    for n in range(50_000):
-        detector.observe(str(n), f"vk:{n * 7919}", "Житель", f"sig{n}", 1.7e9 + n / 200)
-    assert sweeps <= 2

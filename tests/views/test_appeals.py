@@ -17,7 +17,7 @@ from liveline.followup import appeals, replies
 from liveline.followup import departments as routing
 from liveline.store import events, keys
 from tests.conftest import login
-from tests.followup.test_appeals import ended_broadcast
+from tests.helpers import ended_broadcast
 
 ROADS = "Отдел дорожного хозяйства"
 LIGHT = "Отдел благоустройства"

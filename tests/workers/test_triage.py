@@ -6,6 +6,7 @@ import time
 
 import redis
 
+from liveline.board import authors
 from liveline.ingest import inbox
 from liveline.ingest.inbox import SourceItem
 from liveline.store import keys, state
@@ -199,3 +200,17 @@ def test_a_moderators_split_is_respected_when_a_new_near_duplicate_arrives(r: re
     assert a["cluster"] != b["cluster"], "a split pair is never merged again"
     assert c["cluster"] == b["cluster"], "the newcomer joins the question it repeats, where the moderator put it"
     assert st.clusters[a["cluster"]]["members"] == [a["id"]]
+
+
+def test_the_triage_worker_hides_a_muted_authors_new_comments(r: redis.Redis) -> None:
+    from workers.triage import TriageWorker
+
+    bid = live_broadcast(r)
+    worker = TriageWorker(r)
+    st = worker.state_for(bid)
+    authors.mute_author(r, bid, "vk:666", "anna")
+    worker.catch_up(st)
+    assert "vk:666" in st.muted
+    authors.unmute_author(r, bid, "vk:666", "anna")
+    worker.catch_up(st)
+    assert "vk:666" not in st.muted
