@@ -1,17 +1,22 @@
 """The clusterer's similarity functions on ParaPhraser (news headlines), an independent check.
 
-    .venv/bin/python bench/paraphraser.py [--data /work/shared/data/paraphraser_pairs.tsv]
+    .venv/bin/python -m bench.paraphraser --pairs PATH      (or: bench/paraphraser.py --pairs PATH)
+    LIVELINE_PARAPHRASER_TSV=PATH .venv/bin/python -m bench.paraphraser
 
-The data is read where it lies and never copied into the repository. Thresholds are chosen for best F1
-on the train split and reported on the gold split, for two tasks: precise paraphrase (class 1) against
-the rest, and precise + loose (classes 1 and 0) against non-paraphrases. Also reported: the clusterer's
-own operating points (auto-merge of the general block, suggestion, near-exact MinHash).
+PATH is the ParaPhraser corpus as one TSV of pairs (see ``WHERE``). The data is read where it lies and never
+copied into the repository; without it the run stops with exit status 2 and says where to get it.
+
+Thresholds are chosen for best F1 on the train split and reported on the gold split, for two tasks: precise
+paraphrase (class 1) against the rest, and precise + loose (classes 1 and 0) against non-paraphrases. Also
+reported: the clusterer's own operating points (auto-merge of the general block, suggestion, near-exact
+MinHash).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +26,17 @@ sys.path.insert(0, str(ROOT))
 from liveline.triage.clusterer import Params, similarity
 from liveline.triage.features import Extractor, estimate_jaccard
 
-DATA = Path("/work/shared/data/paraphraser_pairs.tsv")
+ENV = "LIVELINE_PARAPHRASER_TSV"
+COLUMNS = ("split", "id", "text_1", "text_2", "class")
+WHERE = f"""\
+The pairs are the public ParaPhraser corpus: http://paraphraser.ru (Pivovarova, Pronoza, Yagunova et al.,
+"ParaPhraser: Russian paraphrase corpus and shared task", AINL 2017; its XML, paraphrases_train.xml and
+paraphrases_gold.xml, is also at https://github.com/AlexeySorokin/Paraphraser under paraphraser/). It is
+research data and is not in this repository. Convert it to one UTF-8, tab-separated file with a header row
+and the columns {", ".join(COLUMNS)}, one line per pair:
+  split   train (7,227 pairs) or gold (the official test set, 1,924 pairs)
+  class   1 precise paraphrase, 0 loose paraphrase, -1 not a paraphrase
+and pass it with --pairs PATH or {ENV}=PATH."""
 
 
 def load(path: Path) -> list[dict[str, str]]:
@@ -45,9 +60,18 @@ def best_threshold(scores: list[float], gold: list[bool]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--pairs", type=Path, default=os.environ.get(ENV) or None, metavar="PATH",
+                        help=f"the ParaPhraser pairs as TSV (default: ${ENV})")
     args = parser.parse_args(argv)
-    rows = load(args.data)
+    if args.pairs is None or not args.pairs.is_file():
+        where = "no --pairs PATH and no " + ENV if args.pairs is None else f"{args.pairs} does not exist"
+        print(f"paraphraser: {where}.\n{WHERE}", file=sys.stderr)
+        return 2
+    rows = load(args.pairs)
+    if rows and not set(COLUMNS) <= set(rows[0]):
+        print(f"paraphraser: {args.pairs} has the columns {', '.join(rows[0])}, not {', '.join(COLUMNS)}.\n"
+              f"{WHERE}", file=sys.stderr)
+        return 2
     extractor = Extractor()
     params = Params()
 

@@ -1,4 +1,5 @@
-"""Sessions, CSRF, Origin and login throttling: the guarantees of liveline/auth.py and liveline/security.py."""
+"""Sessions, CSRF, Origin, login throttling, pages behind the login and their CSP: the guarantees of
+liveline/auth.py and liveline/security.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.testclient import TestClient
 
 from liveline import auth
 from liveline.app import create_app
-from liveline.board import questions
+from liveline.board import clusters, questions
 from liveline.errors import TooManyRequests
 from liveline.security import CSP
 from liveline.settings import Settings
@@ -182,3 +183,46 @@ def test_every_page_has_the_csp_and_no_inline_script(client: TestClient, r: redi
         on_attrs = [a for tag in soup.find_all(True) for a in tag.attrs if a.lower().startswith("on")]
         assert not on_attrs, f"inline event handlers on {path}: {on_attrs}"
     assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP and "script-src 'self'" in CSP
+
+
+def test_every_page_needs_a_login(client: TestClient, r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    for path in ["/", "/broadcasts", f"/b/{bid}", f"/b/{bid}/board", f"/b/{bid}/host", "/admin/users"]:
+        resp = client.get(path, follow_redirects=False)
+        assert resp.status_code == 303 and resp.headers["location"].startswith("/login"), path
+    assert client.get("/login").status_code == 200
+
+
+def test_pages_carry_a_strict_csp_without_inline_scripts(client: TestClient, r: redis.Redis) -> None:
+    login(client, r)
+    bid = live_broadcast(r)
+    resp = client.get(f"/b/{bid}/board")
+    assert resp.status_code == 200
+    assert resp.headers["content-security-policy"] == CSP
+    assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
+    soup = BeautifulSoup(resp.text, "html.parser")
+    assert all(s.get("src") for s in soup.find_all("script")), "no inline script"
+    config = json.loads(soup.find("meta", attrs={"name": "htmx-config"})["content"])
+    assert config["allowEval"] is False
+    assert not soup.select("[style]"), "no inline style attributes"
+
+
+def test_wrong_password_is_refused_and_throttled(client: TestClient, r: redis.Redis) -> None:
+    login(client, r, "boris")
+    client.cookies.clear()
+    for _ in range(5):
+        assert client.post("/login", data={"username": "boris", "password": "wrong"}).status_code == 401
+    resp = client.post("/login", data={"username": "boris", "password": "correct horse battery"})
+    assert resp.status_code == 429
+
+
+def test_a_moderator_action_needs_the_csrf_token(client: TestClient, r: redis.Redis) -> None:
+    csrf = login(client, r)
+    bid = live_broadcast(r)
+    ev = questions.ingest(r, bid, item(1, "Когда починят дорогу?"), triaged("Когда починят дорогу?"))
+    cid = ev.questions["1"]["cluster"]
+    bad = client.post(f"/b/{bid}/c/{cid}/approve", headers={"HX-Request": "true", "X-CSRF-Token": "nope"})
+    assert bad.status_code == 403
+    ok = client.post(f"/b/{bid}/c/{cid}/approve", headers=htmx_headers(csrf))
+    assert ok.status_code == 204
+    assert clusters.get(r, bid, cid)["status"] == "approved"

@@ -1,4 +1,5 @@
-"""The VK simulator behaves as NOTES.md documents VK: methods, threading, tokens, limits, faults, long poll.
+"""The VK simulator behaves as tests/vk/NOTES.md documents VK: methods, threading, tokens, limits, faults,
+long poll.
 
 Most calls go through the real vk_api client (``sim.vk_session``); error envelopes are read raw with ``call``.
 """

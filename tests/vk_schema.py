@@ -1,4 +1,4 @@
-"""VK's official JSON schema (API 5.199, /work/shared/vk/schema) as draft-07 validators.
+"""VK's official JSON schema (API 5.199, vendored in tests/vk/schema, MIT) as draft-07 validators.
 
 The schema is written in VK's own dialect (its ``schema.json``): a property says ``"required": true`` instead of
 its object listing it in a ``required`` array, files point at each other with relative ``$ref``s, and a ``$ref``
@@ -25,7 +25,10 @@ from jsonschema import Draft7Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
-SCHEMA_DIR = Path(os.environ.get("LIVELINE_VK_SCHEMA_DIR", "/work/shared/vk/schema"))
+# VKCOM/vk-api-schema as copied, unmodified, into the repository (see its SOURCE.txt and LICENSE);
+# LIVELINE_VK_SCHEMA_DIR may point at another copy.
+VENDORED = Path(__file__).resolve().parent / "vk" / "schema"
+SCHEMA_DIR = Path(os.environ.get("LIVELINE_VK_SCHEMA_DIR") or VENDORED)
 
 # Bots Long Poll / Callback event type -> its object's definition in callback/objects.json (NOTES §3.3).
 EVENT_OBJECTS: dict[str, str] = {

@@ -1,7 +1,7 @@
 """A loopback VK API simulator: the methods Liveline uses, VK's JSON, VK's errors, a Bots Long Poll server.
 
-Built from /work/shared/vk/NOTES.md and the official schema (API 5.199). Every payload it answers validates
-against that schema (see tests/vk_schema.py and tests/test_vk_schema.py).
+Built from tests/vk/NOTES.md and the official schema (API 5.199, tests/vk/schema). Every payload it answers
+validates against that schema (see tests/vk_schema.py and tests/test_vk_schema.py).
 
     with VkSimulator() as sim:
         sim.add_token("u1", "user")

@@ -95,8 +95,8 @@ def chart_markup(svg: str) -> Markup:
 
     Why this is safe: ``charts`` builds the SVG itself and escapes every label (citizens' settlement names
     included) as XML text or attribute values, with no script and no ``style`` attribute (see its module
-    docstring and tests/test_charts.py). User text must never pass through here: it is rendered by Jinja's
-    autoescape like everywhere else.
+    docstring and tests/followup/test_charts.py). User text must never pass through here: it is rendered by
+    Jinja's autoescape like everywhere else.
     """
     return Markup(svg)
 

@@ -1,0 +1,58 @@
+"""What the live screens render from a snapshot and its events: the board's cards and presence; appeal events
+leave the board and the host screen as they were."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from liveline.board import clusters
+from liveline.followup import appeals
+from liveline.live import screens
+from liveline.store import events, state
+from liveline.store.events import Event
+from tests.helpers import add_card, ended_broadcast, live_broadcast, soup
+
+
+def test_cards_show_topic_names_department_and_answer_timecode(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    a = add_card(r, bid, 1, "Когда отремонтируют дорогу?", topic="roads",
+                 department="Отдел дорожного хозяйства")
+    b = add_card(r, bid, 2, "Где автобус?", topic="transport")
+    clusters.on_air(r, bid, b, "anna")
+    clusters.answered(r, bid, b, "anna")
+    html = screens.render_board(state.read(r, bid, with_questions=False), None)
+    cards = {c["data-id"]: c for c in soup(html).select("article.qcard")}
+    assert cards[a].select_one(".topic").get_text() == "Дороги"
+    assert cards[a].select_one(".dept").get_text() == "Отдел дорожного хозяйства"
+    assert cards[b].select_one(".topic").get_text() == "Общественный транспорт"
+    assert "ответ на" in cards[b].select_one(".timecode").get_text()
+    assert not soup(html).select("article.qcard [hx-post], article.qcard [hx-get]"), "cards are light: no htmx"
+    assert not soup(html).select("[style]")
+
+
+def test_presence_events_render_who_is_online_and_which_cards_are_open(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    s = state.read(r, bid, with_questions=False)
+    online = [{"user": "anna", "cards": ["3"]}, {"user": "boris", "cards": []}]
+    html = screens.render_board(s, [Event("presence", note={"online": online})])
+    box = soup(html).select_one("#presence")
+    assert box is not None and box["hx-swap-oob"] == "true"
+    assert json.loads(box["data-open"]) == {"3": ["anna"]}
+    assert [w["data-user"] for w in box.select(".who-on")] == ["anna", "boris"]
+    assert screens.render_board(s, [Event("author.muted", note={"author_id": "x"})]) == ""
+
+
+def test_appeal_events_leave_the_live_screens_untouched(r: redis.Redis) -> None:
+    bid, _ = ended_broadcast(r)
+    before = state.read(r, bid)
+    cursor = before.cursor
+    appeals.create_from_broadcast(r, bid)
+    evs = events.read_since(r, bid, cursor)
+    after = before
+    for ev in evs:
+        after = state.apply(after, ev)
+    assert after.comparable() == state.read(r, bid).comparable()
+    assert screens.render("host", after, evs) == ""
+    screens.render("board", after, evs)   # renders (an empty update), does not raise
