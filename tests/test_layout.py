@@ -37,8 +37,6 @@ KNOWN_PRIVATE_IMPORTS = {
     ("liveline.board.undo", "liveline.board.clusters", "_host"),
     ("liveline.board.undo", "liveline.board.clusters", "_load"),
     ("liveline.board.undo", "liveline.board.merges", "_questions"),       # merges._questions(...)
-    ("liveline.followup.replies", "liveline.render", "_datetime"),
-    ("liveline.views.audit", "liveline.render", "_plural"),
     ("liveline.views.host", "liveline.views.auth", "_set_cookie"),
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 import redis
 
 from liveline.ingest.vk.client import VkCaptcha, VkClosed, VkError, VkTokenDead, VkTransient
-from liveline.store import keys
+from liveline.store import keys, redis_types
 
 log = logging.getLogger("liveline.ingest.vk")
 STATES = ("live", "polling", "behind", "closed", "token_dead", "captcha", "error")
@@ -23,7 +23,7 @@ def set_state(r: redis.Redis, b: int | str, source_id: str, state: str, error: s
     if error is not None:
         fields["last_error"] = error
         p.hincrby(key, "errors", 1)
-    p.hset(key, mapping=fields)
+    p.hset(key, mapping=redis_types.fields(fields))
     if pipe is None:
         p.execute()
 
