@@ -45,6 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from liveline.store import keys
 from liveline.triage.clusterer import ClusterIndex, Params
 from liveline.triage.features import Features
 from liveline.triage.pipeline import Triage, tune_gc
@@ -308,24 +309,44 @@ def scale(n: int) -> None:
     print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
 
 
+def vk_payload(k: int, text: str, author: int, at: float) -> dict[str, Any]:
+    """A comment as ``wall.getComments`` delivers it (the shape of VK's schema), so memory is measured on
+    realistic payloads."""
+    return {"id": 100_000 + k, "from_id": author, "date": int(at), "text": text, "post_id": 678,
+            "owner_id": -12345, "parents_stack": [], "attachments": [],
+            "likes": {"count": k % 4, "user_likes": 0, "can_like": 1, "can_publish": 1},
+            "thread": {"count": 0, "items": [], "can_post": True, "show_reply_button": True,
+                       "groups_can_post": True}}
+
+
 def scale_worker(n: int, chunk: int = 2_000) -> None:
     """``n`` synthetic questions through the live worker's whole step (inbox → triage → question, cluster and
     event in a real redis-server with AOF, fsync every second → ack), one process. The inbox is filled a
-    chunk at a time outside the timed part; seconds and q/s count the worker's steps only. RSS is this
-    process's peak (the worker's index and caches; the generator holds one chunk); Redis's memory is shown."""
+    chunk at a time outside the timed part; seconds and q/s count the worker's steps only. ``worker_rss_mb``
+    is this process's peak (the worker's index and caches; the generator holds one chunk); ``redis_mb`` is
+    Redis's ``used_memory`` / 10^6 with the event log trimmed as in production (``LIVELINE_EVENTS_MAXLEN``).
+    A line per decade gives the figures so far and the decade's own rate."""
     from liveline.ingest import inbox
     from liveline.ingest.inbox import SourceItem
+    from liveline.settings import load as load_settings
+    from liveline.store import events
     from workers.triage import TriageWorker
 
+    events.configure(load_settings().events_maxlen)
     with live_broadcast("Масштаб") as (r, bid):
         worker = TriageWorker(r, str(PLACES))
         source = synthetic(n)
         rnd = random.Random(3)
         seconds, done, checkpoint = 0.0, 0, 10_000
+        last_done, last_seconds = 0, 0.0
         while done < n:
-            items = [SourceItem(key=f"scale:{x['id']}", text=x["text"], author_id=f"vk:{rnd.randrange(10**9)}",
-                                author_name="Житель", created_at=1.7e9 + (done + k) * 0.05)
-                     for k, x in enumerate(itertools.islice(source, chunk))]
+            items = []
+            for k, x in enumerate(itertools.islice(source, chunk), start=done):
+                author, at = rnd.randrange(10**9), 1.7e9 + k * 0.05
+                items.append(SourceItem(key=f"vk:wall:-12345_678:{100_000 + k}", text=x["text"],
+                                        author_id=str(author), author_name="Житель Района",
+                                        author_url=f"https://vk.com/id{author}", created_at=at, via="poll",
+                                        raw=vk_payload(k, x["text"], author, at)))
             inbox.append(r, bid, items)
             t0 = time.perf_counter()
             target = done + len(items)
@@ -333,18 +354,21 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
                 worker.step(block_ms=10)
             seconds += time.perf_counter() - t0
             done = target
-            if done >= checkpoint and done < n:
+            if done >= checkpoint or done >= n:
                 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                redis_mb = int(r.info("memory")["used_memory"]) / 2**20
-                print(f"  at questions={done} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={done / seconds:.0f} "
-                      f"redis_mb={redis_mb:.0f}", flush=True)
+                redis_mb = int(r.info("memory")["used_memory"]) / 1e6
+                decade = (done - last_done) / max(seconds - last_seconds, 1e-9)
+                print(f"  at questions={done} seconds={seconds:.1f} q_per_s={done / seconds:.0f} "
+                      f"decade_q_per_s={decade:.0f} worker_rss_mb={rss_mb:.0f} redis_mb={redis_mb:.0f}", flush=True)
+                last_done, last_seconds = done, seconds
                 checkpoint *= 10
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        redis_mb = int(r.info("memory")["used_memory"]) / 2**20
+        redis_mb = int(r.info("memory")["used_memory"]) / 1e6
         st = worker.states[bid]
         print(f"clusters={st.triage.index.cluster_count} exemplars={st.triage.index.exemplar_count} "
-              f"redis_mb={redis_mb:.0f}")
-    print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
+              f"events={r.xlen(keys.events(bid))} inbox={r.xlen(keys.inbox(bid))}")
+    print(f"questions={n} seconds={seconds:.1f} q_per_s={n / seconds:.0f} worker_rss_mb={rss_mb:.0f} "
+          f"redis_mb={redis_mb:.0f}")
 
 
 def scale_index(n: int, seed: int = 11) -> None:

@@ -33,6 +33,7 @@ from liveline.permissions import (
 )
 from liveline.security import SecurityMiddleware
 from liveline.settings import Settings
+from liveline.store import events
 from liveline.views import (
     appeals,
     audit,
@@ -120,6 +121,7 @@ async def handle_redis_down(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings) -> Starlette:
+    events.configure(settings.events_maxlen)
     sync_redis = redis.Redis.from_url(settings.redis_url, health_check_interval=10,
                                       retry_on_timeout=True, socket_timeout=10)
     async_redis = aredis.Redis.from_url(settings.redis_url, health_check_interval=10, socket_timeout=10)

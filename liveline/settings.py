@@ -38,6 +38,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("LIVELINE_PLACES_CSV", "", "default gazetteer CSV (settlement,street_type,street) for new broadcasts"),
     ("LIVELINE_RETENTION_DAYS", "365", ("days after a broadcast ends before `liveline purge` removes citizens' "
                                        "personal data (aggregates stay)")),
+    ("LIVELINE_EVENTS_MAXLEN", "10000", ("about how many events each broadcast's log keeps; a screen or worker "
+                                         "whose cursor falls off its head starts again from a fresh snapshot")),
     ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
 ]
 
@@ -64,6 +66,7 @@ class Settings:
     demo_speed: float = 1.0
     places_csv: str = ""
     retention_days: float = 365.0
+    events_maxlen: int = 10_000
     log_level: str = "INFO"
 
     def secret(self) -> str:
@@ -114,5 +117,6 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
         demo_speed=get("LIVELINE_DEMO_SPEED", float),
         places_csv=get("LIVELINE_PLACES_CSV"),
         retention_days=get("LIVELINE_RETENTION_DAYS", float),
+        events_maxlen=get("LIVELINE_EVENTS_MAXLEN", int),
         log_level=get("LIVELINE_LOG_LEVEL"),
     )

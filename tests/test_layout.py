@@ -33,10 +33,8 @@ KNOWN_PRIVATE_IMPORTS = {
     ("liveline.board.merges", "liveline.board.clusters", "_host"),
     ("liveline.board.merges", "liveline.board.clusters", "_load"),
     ("liveline.board.undo", "liveline.board.clusters", "_act"),
-    ("liveline.board.undo", "liveline.board.clusters", "_brief"),
     ("liveline.board.undo", "liveline.board.clusters", "_host"),
     ("liveline.board.undo", "liveline.board.clusters", "_load"),
-    ("liveline.board.undo", "liveline.board.merges", "_questions"),       # merges._questions(...)
     ("liveline.views.host", "liveline.views.auth", "_set_cookie"),
 }
 

@@ -28,7 +28,7 @@ from liveline.board.questions import Committed, NewQuestion, Triaged
 from liveline.followup import appeals
 from liveline.ingest.inbox import SourceItem
 from liveline.store import keys, redis_types
-from liveline.store.events import Event
+from liveline.store.events import Event, Gap, check_cursor
 from liveline.triage.brigading import BrigadeDetector, text_signature
 from liveline.triage.pipeline import Analysis, Triage
 from liveline.triage.places import Place
@@ -144,14 +144,23 @@ class TriageWorker:
         features = a.features if a is not None else st.triage.extractor.extract(q["reading_text"])
         st.triage.index.add(q["id"], features, q["cluster"])
 
-    def catch_up(self, st: BroadcastTriage) -> None:
-        """Apply what happened since the index last looked: others' questions, merges, splits, mutes."""
+    def catch_up(self, st: BroadcastTriage) -> BroadcastTriage:
+        """Apply what happened since the index last looked: others' questions, merges, splits, mutes. When the
+        log was trimmed past the index's cursor, the index is rebuilt from Redis instead."""
+        b = st.broadcast_id
         while True:
-            entries = redis_types.entries(
-                self.r.xrange(keys.events(st.broadcast_id), min=f"({st.cursor}", count=1000)
-                if st.cursor != "0-0" else self.r.xrange(keys.events(st.broadcast_id), count=1000))
+            with self.r.pipeline(transaction=True) as p:
+                p.xrange(keys.events(b), count=1)
+                p.xrange(keys.events(b), min=f"({st.cursor}" if st.cursor != "0-0" else "-", count=1000)
+                first, raw = p.execute()
+            try:
+                check_cursor(first, st.cursor)
+            except Gap:
+                log.info("broadcast %s: the event log was trimmed past the index; rebuilding", b)
+                return self.rebuild(b)
+            entries = redis_types.entries(raw)
             if not entries:
-                return
+                return st
             index = st.triage.index
             for eid, fields in entries:
                 qids = fields.get(b"q")
@@ -161,7 +170,9 @@ class TriageWorker:
                     continue
                 ev = Event.from_entry(eid, fields)
                 if ev.type == "question.new":
-                    for q in ev.questions.values():
+                    fresh = [qid for qid, q in ev.questions.items() if q.get("kind") == "question"
+                             and qid not in index]
+                    for q in questions.many(self.r, b, fresh):
                         self._index_question(st, q)
                 elif ev.type in ("cluster.merge", "cluster.split"):
                     for qid, q in ev.questions.items():
@@ -173,13 +184,12 @@ class TriageWorker:
                     st.muted.discard(str(ev.note.get("author_id")))
                 st.cursor = ev.id
             if len(entries) < 1000:
-                return  # that was the end of the log: no second read to learn it
+                return st  # that was the end of the log: no second read to learn it
 
     # -- processing ---------------------------------------------------------------------------------
     def process(self, b: int, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> int:
         """Triage a batch of inbox entries: each run of new items is written in one transaction."""
-        st = self.state_for(b)
-        self.catch_up(st)
+        st = self.catch_up(self.state_for(b))
         run: list[tuple[SourceItem, int]] = []
         n = 0
         for _entry_id, fields in entries:
@@ -195,14 +205,22 @@ class TriageWorker:
                 run = []
             self.handle_change(st, item)
         ids = [entry_id for entry_id, _ in entries]
+
+        def done(pipe: redis.client.Pipeline) -> None:
+            """Acknowledge the entries and drop them: once triaged, an item lives on in its question."""
+            pipe.xack(keys.inbox(b), GROUP, *ids)
+            pipe.xdel(keys.inbox(b), *ids)
+
         if run and len(run) == len(entries):
             # the common case, new items only: acknowledged in the same transaction that writes them
-            self.handle_new(st, run, also=lambda pipe: pipe.xack(keys.inbox(b), GROUP, *ids))
+            self.handle_new(st, run, also=done)
         else:
             if run:
                 self.handle_new(st, run)
             if ids:
-                self.r.xack(keys.inbox(b), GROUP, *ids)
+                with self.r.pipeline(transaction=True) as pipe:
+                    done(pipe)
+                    pipe.execute()
         self.processed += n
         return n
 

@@ -15,9 +15,10 @@ from typing import Any
 import redis
 
 from liveline import labels
+from liveline.board import membership
 from liveline.errors import BadRequest, Conflict, NotFound
 from liveline.store import codec, keys, redis_types
-from liveline.store.events import Event, audit, emit
+from liveline.store.events import Event, audit, changed_fields, emit
 from liveline.store.txn import transact
 
 STATUSES = ("new", "approved", "queued", "on_air", "answered", "rejected", "filtered")
@@ -35,18 +36,6 @@ ALLOWED = {
 }
 
 
-def author_token(q: dict[str, Any]) -> str:
-    """Who counts once for support: the author, or the whole brigading wave they belong to."""
-    if q.get("brigade"):
-        return f"wave:{q['brigade']}"
-    return str(q.get("author_id") or "")
-
-
-def support_of(c: dict[str, Any]) -> int:
-    """Support = distinct people (members' authors and "+1" repliers) + likes on the members."""
-    return len(set(c["authors"]) | set(c["supporters"])) + int(c["likes"])
-
-
 def refresh_leader(c: dict[str, Any], leader: dict[str, Any]) -> None:
     """Copy what a card and the host screen show of the leader question into the cluster."""
     c.update(
@@ -61,11 +50,14 @@ def refresh_leader(c: dict[str, Any], leader: dict[str, Any]) -> None:
         c["reading_text"] = leader["reading_text"]
 
 
-def new_cluster(cid: str, q: dict[str, Any], suggested: list[str] | None = None) -> dict[str, Any]:
+def new_cluster(cid: str, q: dict[str, Any], suggested: list[str] | None = None,
+                counted: bool = True) -> dict[str, Any]:
+    """The document of a cluster that ``q`` starts; its counts are those of ``q`` alone, or zero when the
+    caller counts ``q`` in as it joins (the member set and the people go to Redis beside it: ``membership``)."""
     c: dict[str, Any] = {
-        "id": cid, "status": "filtered" if q.get("filter_reason") else "new", "members": [q["id"]],
-        "size": 1, "authors": [author_token(q)] if author_token(q) else [], "supporters": [],
-        "likes": int(q.get("likes") or 0), "support": 0, "topic": q.get("topic") or "other",
+        "id": cid, "status": "filtered" if q.get("filter_reason") else "new",
+        "size": 0, "people": 0, "supporters_n": 0, "likes": 0, "support": 0,
+        "topic": q.get("topic") or "other",
         "department": q.get("department") or "", "pinned": False, "urgent": q.get("urgent"),
         "filter_reason": q.get("filter_reason"), "reject_reason": None, "suggested": suggested or [],
         "brigade": q.get("brigade"), "reading_edited": False, "version": 1, "updated_by": "triage",
@@ -73,22 +65,18 @@ def new_cluster(cid: str, q: dict[str, Any], suggested: list[str] | None = None)
         "flags": q.get("flags") or {},
     }
     refresh_leader(c, q)
-    c["support"] = support_of(c)
+    membership.count(c, [q] if counted else [])
     return c
 
 
-def recompute(c: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]:
-    """Rebuild a cluster's aggregates from its member questions (after a merge or split)."""
+def recompute(c: dict[str, Any], members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A cluster's counts and leader from its member questions (after a merge or split); returns the members
+    oldest first, for ``membership.store``."""
     members = sorted(members, key=lambda q: (float(q["created_at"]), int(q["id"])))
-    c["members"] = [q["id"] for q in members]
-    c["size"] = len(members)
-    c["authors"] = sorted({author_token(q) for q in members if author_token(q)})
-    c["supporters"] = sorted({s for q in members for s in q.get("supporters", [])})
-    c["likes"] = sum(int(q.get("likes") or 0) for q in members)
+    membership.count(c, members)
     if members:
         refresh_leader(c, members[0])
-    c["support"] = support_of(c)
-    return c
+    return members
 
 
 def get(r: redis.Redis, broadcast_id: int | str, cid: str) -> dict[str, Any]:
@@ -146,14 +134,13 @@ def _act(r: redis.Redis, b: int | str, cid: str, action: str, actor: str, expect
         c["updated_by"] = actor
         c["updated_at"] = time.time()
         pipe.multi()
-        clusters: dict[str, dict[str, Any] | None] = {cid: c}
+        changes: dict[str, dict[str, Any] | None] = {cid: changed_fields(before, c)}
         for other in extra.get("clusters", []):
-            clusters[other["id"]] = other
-        for cc in clusters.values():
-            assert cc is not None
+            changes[other["id"]] = changed_fields(other.pop("_before", None), other)
+        for cc in [c, *extra.get("clusters", [])]:
             pipe.hset(keys.clusters(b), cc["id"], codec.dumps(cc))
             pipe.incr(keys.cluster_version(b, cc["id"]))
-        ev = Event(f"cluster.{action}", actor=actor, clusters=clusters, note=note or {})
+        ev = Event(f"cluster.{action}", actor=actor, clusters=changes, note=note or {})
         if touches_queue:
             pipe.delete(keys.queue(b))
             if queue:
@@ -169,7 +156,7 @@ def _act(r: redis.Redis, b: int | str, cid: str, action: str, actor: str, expect
 
 def _brief(c: dict[str, Any]) -> dict[str, Any]:
     return {k: c.get(k) for k in ("status", "reading_text", "topic", "department", "pinned", "reject_reason",
-                                   "members", "version")}
+                                   "version")}
 
 
 # -- verbs ----------------------------------------------------------------------------------------------
@@ -239,7 +226,9 @@ def on_air(r: redis.Redis, b: int | str, cid: str, by: str, version: int | None 
             pipe.watch(keys.cluster_version(b, previous))
             p = codec.loads(pipe.hget(keys.clusters(b), previous) or "null")
             if p and p["status"] == "on_air":
+                read = dict(p)
                 _mark_answered(pipe, b, p, now, by)
+                p["_before"] = read
                 extra.append(p)
         c["status"], c["on_air_at"] = "on_air", now
         if cid in q:

@@ -7,23 +7,29 @@ the broadcast's structure version, which every writer that reads question→clus
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import redis
 
+from liveline.board import membership
 from liveline.board.clusters import _brief, _check, _host, _load, new_cluster, recompute
 from liveline.errors import BadRequest, Conflict
-from liveline.store import keys, redis_types
-from liveline.store.events import Event, audit, emit
+from liveline.store import codec, keys, redis_types
+from liveline.store.events import Event, audit, changed_fields, emit
+from liveline.store.state import question_view
 from liveline.store.txn import transact
 
 
-def _questions(pipe: Any, b: int | str, qids: list[str]) -> list[dict[str, Any]]:
+def question_docs(pipe: Any, b: int | str, qids: list[str]) -> list[dict[str, Any]]:
     if not qids:
         return []
-    return [json.loads(x) for x in pipe.hmget(keys.questions(b), qids) if x]
+    return [codec.loads(x) for x in pipe.hmget(keys.questions(b), qids) if x]
+
+
+def brief_with(c: dict[str, Any], member_ids: list[str]) -> dict[str, Any]:
+    """A cluster's audit brief with its members (what undo needs to put a merge or split back)."""
+    return {**_brief(c), "members": member_ids}
 
 
 def merge(r: redis.Redis, b: int | str, target: str, source: str, by: str,
@@ -36,15 +42,17 @@ def merge(r: redis.Redis, b: int | str, target: str, source: str, by: str,
 
     def fn(pipe: redis.client.Pipeline) -> Event:
         t, s = _load(pipe, b, target), _load(pipe, b, source)
+        loaded_t = dict(t)
         _check(t, target_version, "merge")
         _check(s, source_version, "merge")
         if s["status"] == "on_air":
             raise Conflict("Вопрос в эфире нельзя присоединить к другому", current=s)
-        before = {"target": _brief(t), "source": _brief(s)}
-        members = _questions(pipe, b, t["members"] + s["members"])
+        t_ids, s_ids = membership.members(pipe, b, target), membership.members(pipe, b, source)
+        before = {"target": brief_with(t, t_ids), "source": brief_with(s, s_ids)}
+        members = question_docs(pipe, b, t_ids + s_ids)
         for q in members:
             q["cluster"] = target
-        recompute(t, members)
+        members = recompute(t, members)
         t["suggested"] = [x for x in t["suggested"] if x != source]
         t["pinned"] = t["pinned"] or s["pinned"]
         t["urgent"] = t["urgent"] or s["urgent"]
@@ -53,19 +61,23 @@ def merge(r: redis.Redis, b: int | str, target: str, source: str, by: str,
         queue = [redis_types.text(x) for x in pipe.lrange(keys.queue(b), 0, -1)]
         host = _host(pipe, b)
         pipe.multi()
-        pipe.hset(keys.clusters(b), target, json.dumps(t, ensure_ascii=False))
+        pipe.hset(keys.clusters(b), target, codec.dumps(t))
         pipe.hdel(keys.clusters(b), source)
-        pipe.hset(keys.questions(b), mapping={q["id"]: json.dumps(q, ensure_ascii=False) for q in members})
+        membership.store(pipe, b, target, members)
+        membership.drop(pipe, b, source)
+        pipe.hset(keys.questions(b), mapping={q["id"]: codec.dumps(q) for q in members})
         for key in watch[:3]:
             pipe.incr(key)
-        ev = Event("cluster.merge", actor=by, clusters={target: t, source: None},
-                   questions={q["id"]: q for q in members if q["id"] in s["members"]},
-                   note={"target": target, "source": source, "moved": s["members"]})
+        moved = set(s_ids)
+        ev = Event("cluster.merge", actor=by, clusters={target: changed_fields(loaded_t, t), source: None},
+                   questions={q["id"]: question_view(q) for q in members if q["id"] in moved},
+                   note={"target": target, "source": source, "moved": s_ids})
         if source in queue:
             queue.remove(source)
             pipe.lrem(keys.queue(b), 0, source)
             ev.queue, ev.host = queue, host
-        audit(pipe, b, by, "merge", f"cluster:{target}", before, {"target": _brief(t), "source": None})
+        audit(pipe, b, by, "merge", f"cluster:{target}", before,
+              {"target": brief_with(t, [q["id"] for q in members]), "source": None})
         return emit(pipe, b, ev)
 
     return transact(r, watch, fn)
@@ -77,35 +89,39 @@ def split(r: redis.Redis, b: int | str, cid: str, qid: str, by: str, version: in
 
     def fn(pipe: redis.client.Pipeline) -> Event:
         c = _load(pipe, b, cid)
+        loaded = dict(c)
         _check(c, version, "split")
-        if qid not in c["members"]:
+        ids = membership.members(pipe, b, cid)
+        if qid not in ids:
             raise Conflict("Этого вопроса уже нет в группе", current=c)
-        if len(c["members"]) < 2:
+        if len(ids) < 2:
             raise BadRequest("В группе один вопрос: отделять нечего")
-        before = _brief(c)
-        members = _questions(pipe, b, c["members"])
+        before = brief_with(c, ids)
+        members = question_docs(pipe, b, ids)
         moved = next(q for q in members if q["id"] == qid)
         rest = [q for q in members if q["id"] != qid]
         new_id = str(int(pipe.incr(keys.cluster_seq(b))))
         moved["cluster"] = new_id
         fresh = new_cluster(new_id, moved)
         fresh["status"] = "new"
-        fresh["supporters"] = sorted(set(moved.get("supporters", [])))
-        fresh["support"] = len(set(fresh["authors"]) | set(fresh["supporters"])) + fresh["likes"]
         fresh["updated_by"] = by
-        recompute(c, rest)
+        rest = recompute(c, rest)
         c["version"] += 1
         c["updated_by"], c["updated_at"] = by, time.time()
         pipe.multi()
-        pipe.hset(keys.clusters(b), mapping={cid: json.dumps(c, ensure_ascii=False),
-                                             new_id: json.dumps(fresh, ensure_ascii=False)})
-        pipe.hset(keys.questions(b), qid, json.dumps(moved, ensure_ascii=False))
+        pipe.hset(keys.clusters(b), mapping={cid: codec.dumps(c), new_id: codec.dumps(fresh)})
+        membership.store(pipe, b, cid, rest)
+        membership.store(pipe, b, new_id, [moved])
+        pipe.hset(keys.questions(b), qid, codec.dumps(moved))
         pipe.sadd(keys.split_pairs(b), *[pair_key(qid, q["id"]) for q in rest])
         for key in watch + [keys.cluster_version(b, new_id)]:
             pipe.incr(key)
-        audit(pipe, b, by, "split", f"cluster:{cid}", before, {"left": _brief(c), "new": _brief(fresh)})
-        return emit(pipe, b, Event("cluster.split", actor=by, clusters={cid: c, new_id: fresh},
-                                   questions={qid: moved}, note={"from": cid, "to": new_id, "qid": qid}))
+        audit(pipe, b, by, "split", f"cluster:{cid}", before,
+              {"left": brief_with(c, [q["id"] for q in rest]), "new": brief_with(fresh, [qid])})
+        return emit(pipe, b, Event("cluster.split", actor=by,
+                                   clusters={cid: changed_fields(loaded, c), new_id: changed_fields(None, fresh)},
+                                   questions={qid: question_view(moved)},
+                                   note={"from": cid, "to": new_id, "qid": qid}))
 
     return transact(r, watch, fn)
 

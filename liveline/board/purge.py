@@ -8,8 +8,9 @@ days ago and was not purged yet, and in every key of that broadcast (they all sh
   lists;
 * masks personal data left inside texts (phones, e-mails, addresses of flats, …) with
   ``liveline.triage.pii.mask_pii`` — in questions, clusters, appeals, replies, events and the audit log;
-* replaces author ids in ``authors``/``supporters`` with per-broadcast anonymous tokens (``anon:7``), so the
-  number of distinct people — the support — stays what it was;
+* replaces author ids in questions' ``supporters`` and in each cluster's people (``keys.cluster_people``) with
+  per-broadcast anonymous tokens (``anon:7``), so the number of distinct people — the support — stays what it
+  was;
 * keeps every aggregate: counts, sizes, likes, support, topics, settlements, departments, statuses, dates.
 
 The broadcast is then marked ``purged_at`` (a second run skips it). Streams keep their entry ids: an event or
@@ -38,7 +39,7 @@ RAW_FIELDS = frozenset({"raw", "payload", "raw_payload", "item"})
 KEY_FIELDS = frozenset({"key", "parent_key", "source_key", "reply_to_key"})
 TEXT_FIELDS = frozenset({"text", "reading_text", "safe_text", "original", "original_text", "masked_text",
                          "question", "message", "body", "leader_text"})
-PEOPLE_LISTS = frozenset({"authors", "supporters"})
+PEOPLE_LISTS = frozenset({"supporters"})
 # per-broadcast keys dropped whole: they hold nothing but personal data or raw deliveries
 DROP = ("inbox", "items", "authors_muted", "pending_support", "presence")
 
@@ -113,6 +114,7 @@ def purge_broadcast(redis_client: redis.Redis, bid: int, now: float | None = Non
                                                       count=1000)})
     # questions first: their author ids fix the anonymous tokens in order of questions
     qkey = keys.questions(bid)
+    people_prefix = keys.cluster_people(bid, "")
     if qkey in all_keys:
         all_keys.remove(qkey)
         all_keys.insert(0, qkey)
@@ -124,7 +126,14 @@ def purge_broadcast(redis_client: redis.Redis, bid: int, now: float | None = Non
             counts["dropped_keys"] += 1
             continue
         kind = r.type(key).decode()
-        if kind == "hash":
+        if kind == "hash" and key.startswith(people_prefix):
+            people = r.hgetall(key)
+            p = r.pipeline(transaction=True)
+            p.delete(key)
+            p.hset(key, mapping={sc.anon(f.decode()): v for f, v in people.items()})
+            p.execute()
+            counts["values"] += len(people)
+        elif kind == "hash":
             values = r.hgetall(key)
             new = {f: sc.text(v) for f, v in values.items()}
             changed = {f: v for f, v in new.items() if v != values[f].decode("utf-8", "replace")}

@@ -9,7 +9,6 @@ second time.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -18,10 +17,13 @@ from typing import Any
 
 import redis
 
-from liveline.board.clusters import author_token, new_cluster, refresh_leader, support_of
+from liveline.board import membership
+from liveline.board.clusters import new_cluster, refresh_leader
+from liveline.board.membership import PeopleChange, author_token, support_of
 from liveline.ingest.inbox import SourceItem
 from liveline.store import codec, keys, redis_types
-from liveline.store.events import Event, emit
+from liveline.store.events import Event, changed_fields, emit
+from liveline.store.state import question_view
 from liveline.store.txn import transact
 from liveline.triage.clean import safe_text
 
@@ -57,10 +59,26 @@ class Triaged:
     brigade: str | None = None
 
 
-def raw_json(raw: dict[str, Any]) -> str:
-    """The payload exactly as delivered, as JSON: UTF-8 when it is valid Unicode, else ASCII-escaped, which
-    holds even the lone surrogates a hostile payload may carry."""
-    return codec.dumps(raw)
+SAME_TEXT = "=text"  # a stored payload's text that is the question's text, kept once
+
+
+def stored_raw(raw: dict[str, Any], text: str) -> dict[str, Any]:
+    """The payload as delivered, kept once and compactly inside the question document: nested JSON (not a
+    string of JSON), and its text, when it is the question's text word for word, not a second time."""
+    if isinstance(raw.get("text"), str) and raw["text"] == text:
+        return {**raw, "text": SAME_TEXT}
+    return raw
+
+
+def raw_payload(q: dict[str, Any]) -> dict[str, Any]:
+    """The payload exactly as delivered (``stored_raw`` undone)."""
+    raw = q.get("raw")
+    if isinstance(raw, str):  # stored before payloads were nested
+        raw = codec.loads(raw) if raw else {}
+    raw = dict(raw or {})
+    if raw.get("text") == SAME_TEXT:
+        raw["text"] = q.get("text", "")
+    return raw
 
 
 def source_kind(key: str, raw: dict[str, Any] | None = None) -> str:
@@ -138,24 +156,21 @@ def _question(n: NewQuestion, now: float) -> dict[str, Any]:
         "kind": "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
         "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
         "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
-        "deleted": False, "raw": raw_json(item.raw),
+        "deleted": False, "raw": stored_raw(item.raw, t.safe_text),
     }
 
 
-def _mark_wave(q: dict[str, Any], wave: str, cluster: dict[str, Any] | None) -> bool:
+def _mark_wave(q: dict[str, Any], wave: str, cluster: dict[str, Any] | None, people: PeopleChange | None) -> bool:
     """Mark an earlier question as part of a brigading wave: its author then counts as the wave, once."""
     if q.get("brigade") == wave:
         return False
+    old_token = author_token(q)
     q["brigade"] = wave
-    if cluster is not None:
-        own = str(q.get("author_id") or "")
-        if own in cluster["authors"]:
-            cluster["authors"].remove(own)
-        if f"wave:{wave}" not in cluster["authors"]:
-            cluster["authors"].append(f"wave:{wave}")
+    if cluster is not None and people is not None:
+        people.author(old_token, -1)
+        people.author(author_token(q), +1)
         if cluster.get("leader") == q["id"]:
             cluster["brigade"] = wave
-        cluster["support"] = support_of(cluster)
     return True
 
 
@@ -170,7 +185,8 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
     into the same MULTI (the worker acknowledges its inbox entries there).
 
     Round trips are few: after WATCH, reads go through a plain pipeline on another connection (WATCH sees a
-    change made after it whichever connection reads), one per dependency level.
+    change made after it whichever connection reads), one per dependency level. What a batch costs depends on
+    the batch, not on the size of the clusters it joins: members and people are added, never re-read.
     """
     b = broadcast_id
     items_key, qs_key, cs_key, pend_key = keys.items(b), keys.questions(b), keys.clusters(b), keys.pending_support(b)
@@ -202,7 +218,7 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                 also(pipe)
             return Committed(None, skipped=skipped)
         batch_qids = {n.qid for n in fresh}
-        pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending) if v}
+        pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending, strict=True) if v}
         # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
         want = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
         want |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
@@ -221,22 +237,31 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                 raw_q, raw_c = rp.execute()
             # a question unchanged since the first read keeps its decoded dict
             stored_q = {qid: first[qid] if v == first_raw[qid] else codec.loads(v)
-                        for qid, v in zip(wanted, raw_q) if v}
-            cs = {c: codec.loads(v) for c, v in zip(cids, raw_c) if v}
+                        for qid, v in zip(wanted, raw_q, strict=True) if v}
+            cs = {c: codec.loads(v) for c, v in zip(cids, raw_c, strict=True) if v}
         else:
             stored_q, cs = first, {}
+        loaded = {cid: dict(c) for cid, c in cs.items()}  # as read, for the event's changed fields
         qs: dict[str, dict[str, Any]] = dict(stored_q)
         touched_q: dict[str, dict[str, Any]] = {}
         touched_c: dict[str, dict[str, Any]] = {}
         created: list[dict[str, Any]] = []  # new clusters, named ~QID until the ids are taken
+        people: dict[str, PeopleChange] = {}
+        joined: dict[str, dict[str, float]] = {}  # cluster id -> new members and their scores
+        backing: dict[str, list[str]] = {}  # question id -> "+1" replies that now back it
         pending_dirty: set[str] = set()
+
+        def change_of(cluster: dict[str, Any]) -> PeopleChange:
+            return people.setdefault(cluster["id"], PeopleChange())
+
         for qid, wave in waves.items():
             q = qs.get(qid)
-            if q is not None and _mark_wave(q, wave, cs.get(q.get("cluster") or "")):
+            cluster = cs.get((q or {}).get("cluster") or "")
+            if q is not None and _mark_wave(q, wave, cluster, change_of(cluster) if cluster else None):
                 touched_q[qid] = q
-                if q.get("cluster") in cs:
-                    cs[q["cluster"]]["version"] += 1
-                    touched_c[q["cluster"]] = cs[q["cluster"]]
+                if cluster is not None:
+                    cluster["version"] += 1
+                    touched_c[cluster["id"]] = cluster
         for n in fresh:
             item, t = n.item, n.triaged
             q = _question(n, now)
@@ -252,14 +277,15 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                     pending_dirty.add(item.parent_key)
                     continue
                 q["support_for"] = parent["id"]
-                if item.author_id and item.author_id not in parent["supporters"]:
+                backing.setdefault(parent["id"], []).append(n.qid)
+                new_supporter = bool(item.author_id) and item.author_id not in parent["supporters"]
+                if new_supporter:
                     parent["supporters"].append(item.author_id)
                 touched_q[parent["id"]] = parent
                 cluster = cs.get(parent.get("cluster") or "")
                 if cluster is not None:
-                    if item.author_id and item.author_id not in cluster["supporters"]:
-                        cluster["supporters"].append(item.author_id)
-                    cluster["support"] = support_of(cluster)
+                    if new_supporter:
+                        change_of(cluster).supporter(item.author_id)
                     cluster["version"] += 1
                     touched_c[cluster["id"]] = cluster
                 continue
@@ -274,51 +300,60 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
                 sq = qs.get(sid)
                 if sq:
                     sq["support_for"] = n.qid
+                    backing.setdefault(n.qid, []).append(sid)
                     if sq["author_id"] and sq["author_id"] not in q["supporters"]:
                         q["supporters"].append(sq["author_id"])
                     touched_q[sid] = sq
             if target is None:
-                cluster = new_cluster(f"~{n.qid}", q, suggested=list(t.suggested))
+                cluster = new_cluster(f"~{n.qid}", q, suggested=list(t.suggested), counted=False)
                 created.append(cluster)
                 cs[cluster["id"]] = cluster
             else:
                 cluster = target
-                cluster["members"].append(n.qid)
-                token = author_token(q)
-                if token and token not in cluster["authors"]:
-                    cluster["authors"].append(token)
-                cluster["likes"] += int(q["likes"] or 0)
-                cluster["size"] = len(cluster["members"])
                 cluster["version"] += 1
                 cluster["updated_at"] = now
+            cluster["size"] += 1
+            cluster["likes"] += int(q["likes"] or 0)
+            joined.setdefault(cluster["id"], {})[n.qid] = float(q["created_at"])
+            change = change_of(cluster)
+            change.author(author_token(q))
             for s in q["supporters"]:
-                if s not in cluster["supporters"]:
-                    cluster["supporters"].append(s)
-            cluster["support"] = support_of(cluster)
+                change.supporter(s)
             q["cluster"] = cluster["id"]
             touched_c[cluster["id"]] = cluster
         renamed: dict[str, str] = {}
-        if created:
-            base = int(seq or 0)  # the counter is WATCHed: a split taking an id meanwhile aborts EXEC
-            for i, cluster in enumerate(created):
-                renamed[cluster["id"]] = str(base + 1 + i)
-            for cluster in created:
-                real = renamed[cluster["id"]]
-                touched_c[real] = touched_c.pop(cluster["id"])
-                cluster["id"] = real
-                for m in cluster["members"]:
-                    if m in batch_qids:
-                        qs[m]["cluster"] = real
+        base = int(seq or 0)  # the counter is WATCHed: a split taking an id meanwhile aborts EXEC
+        for i, cluster in enumerate(created):
+            real = str(base + 1 + i)
+            renamed[cluster["id"]] = real
+            touched_c[real] = touched_c.pop(cluster["id"])
+            if cluster["id"] in people:
+                people[real] = people.pop(cluster["id"])
+            if cluster["id"] in joined:
+                joined[real] = joined.pop(cluster["id"])
+            for m in joined.get(real, {}):
+                qs[m]["cluster"] = real
+            cluster["id"] = real
         for cluster in touched_c.values():
             if cluster.get("suggested"):
                 cluster["suggested"] = list(dict.fromkeys(
                     s2 for s in cluster["suggested"] if (s2 := renamed.get(s, s)) != cluster["id"]
                     and not s2.startswith("~")))
+        # the people counts of the tokens this batch touches in clusters that exist already (one round trip)
+        current = membership.read_counts(r, b, {cid: ch for cid, ch in people.items() if cid in loaded})
         pipe.multi()
         if created:
             pipe.set(cseq_key, base + len(created))
         pipe.hset(items_key, mapping={n.item.key: n.qid for n in fresh})
         pipe.hset(qs_key, mapping={k: codec.dumps(v) for k, v in touched_q.items()})
+        for cid, scored in joined.items():
+            membership.add_members(pipe, b, cid, scored)
+        for qid, replies in backing.items():
+            pipe.sadd(keys.support_replies(b, qid), *replies)
+        for cid, change in people.items():
+            change.write(pipe, b, touched_c[cid], current.get(cid, {}))
+        for cluster in touched_c.values():
+            cluster["support"] = support_of(cluster)
         if touched_c:
             pipe.hset(cs_key, mapping={k: codec.dumps(v) for k, v in touched_c.items()})
         for cid in touched_c:
@@ -333,7 +368,10 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
         note: dict[str, Any] = {"qids": qids, "stream_ms": max(n.stream_ms for n in fresh)}
         if len(qids) == 1:
             note["qid"] = qids[0]
-        ev = Event("question.new", actor="triage", clusters=dict(touched_c), questions=touched_q, note=note)
+        changes: dict[str, dict[str, Any] | None] = {cid: changed_fields(loaded.get(cid), c)
+                                                     for cid, c in touched_c.items()}
+        ev = Event("question.new", actor="triage", clusters=changes,
+                   questions={qid: question_view(q) for qid, q in touched_q.items()}, note=note)
         emit(pipe, b, ev)
         if also is not None:
             also(pipe)
@@ -359,14 +397,15 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
         if cid:
             pipe.watch(keys.cluster_version(b, cid))
         cluster = _load(pipe, cs_key, cid) if cid else None
-        before = json.dumps(q, sort_keys=True)
+        loaded = dict(cluster) if cluster is not None else None
+        before = codec.dumps(q)
         if item.kind == "edit" and t is not None:
             if t.safe_text == q["text"]:
                 return None
             q.update(text=t.safe_text, reading_text=t.reading_text, flags=t.flags, edited=True,
                      place=t.place or q["place"], place_label=t.place_label or q["place_label"],
                      urgent=t.urgent)
-            q.setdefault("revisions", []).append({"at": time.time(), "raw": raw_json(item.raw)})
+            q.setdefault("revisions", []).append({"at": time.time(), "raw": item.raw})
         elif item.kind == "delete":
             q["deleted"] = True
         elif item.kind == "restore":
@@ -378,7 +417,7 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
             q["likes"] = int(item.likes)
             if cluster is not None:
                 cluster["likes"] += delta
-        if json.dumps(q, sort_keys=True) == before:
+        if codec.dumps(q) == before:
             return None
         touched_c: dict[str, dict[str, Any] | None] = {}
         if cluster is not None:
@@ -387,14 +426,14 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
             cluster["support"] = support_of(cluster)
             cluster["version"] += 1
             cluster["updated_at"] = time.time()
-            touched_c[cluster["id"]] = cluster
+            touched_c[cluster["id"]] = changed_fields(loaded, cluster)
         pipe.multi()
         pipe.hset(qs_key, qid, codec.dumps(q))
-        for c_id, c in touched_c.items():
-            pipe.hset(cs_key, c_id, codec.dumps(c))
-            pipe.incr(keys.cluster_version(b, c_id))
-        ev = Event(f"question.{item.kind}", actor="triage", clusters=touched_c, questions={qid: q},
-                   note={"qid": qid})
+        if cluster is not None:
+            pipe.hset(cs_key, cluster["id"], codec.dumps(cluster))
+            pipe.incr(keys.cluster_version(b, cluster["id"]))
+        ev = Event(f"question.{item.kind}", actor="triage", clusters=touched_c,
+                   questions={qid: question_view(q)}, note={"qid": qid})
         emit(pipe, b, ev)
         return ev
 
@@ -406,7 +445,16 @@ def get(r: redis.Redis, broadcast_id: int | str, qid: str) -> dict[str, Any] | N
     return codec.loads(raw) if raw else None
 
 
-def many(r: redis.Redis, broadcast_id: int | str, qids: list[str]) -> list[dict[str, Any]]:
+def support_replies(r: redis.Redis, broadcast_id: int | str, qids: list[str]) -> list[dict[str, Any]]:
+    """The "+1" replies that back any of ``qids``."""
+    with r.pipeline(transaction=False) as p:
+        for qid in qids:
+            p.smembers(keys.support_replies(broadcast_id, qid))
+        ids = sorted({m.decode() for members in p.execute() for m in members}, key=int)
+    return many(r, broadcast_id, ids)
+
+
+def many(r: redis.Redis | redis.client.Pipeline, broadcast_id: int | str, qids: list[str]) -> list[dict[str, Any]]:
     if not qids:
         return []
     return [codec.loads(x) for x in r.hmget(keys.questions(broadcast_id), qids) if x]

@@ -15,17 +15,17 @@ transaction like every verb.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import redis
 
-from liveline.board import authors, clusters, merges, questions
-from liveline.board.clusters import _act, _brief, _host, _load, new_cluster, recompute
+from liveline.board import authors, clusters, membership, merges, questions
+from liveline.board.clusters import _act, _host, _load, new_cluster, recompute
 from liveline.errors import BadRequest, Conflict, NotFound
-from liveline.store import keys
-from liveline.store.events import Event, audit, emit
+from liveline.store import codec, keys
+from liveline.store.events import Event, audit, changed_fields, emit
+from liveline.store.state import question_view
 from liveline.store.txn import transact
 
 # actions of the audit log that ``undo`` can reverse
@@ -66,20 +66,22 @@ def split_out(r: redis.Redis, b: int | str, cid: str, qids: list[str], by: str,
 
     def fn(pipe: redis.client.Pipeline) -> Event:
         c = _load(pipe, b, cid)
-        present = [qid for qid in qids if qid in c["members"]]
+        loaded = dict(c)
+        ids = membership.members(pipe, b, cid)
+        present = [qid for qid in qids if qid in ids]
         if not present:
             raise Conflict("Этих вопросов уже нет в группе", current=c)
-        if len(present) == len(c["members"]):
+        if len(present) == len(ids):
             raise BadRequest("Нельзя отделить все вопросы группы")
-        before = _brief(c)
-        members = merges._questions(pipe, b, c["members"])
+        before = merges.brief_with(c, ids)
+        members = merges.question_docs(pipe, b, ids)
         moved = [q for q in members if q["id"] in present]
         rest = [q for q in members if q["id"] not in present]
         new_id = str(int(pipe.incr(keys.cluster_seq(b))))
         for q in moved:
             q["cluster"] = new_id
         fresh = new_cluster(new_id, min(moved, key=lambda q: (float(q["created_at"]), int(q["id"]))))
-        recompute(fresh, moved)
+        moved = recompute(fresh, moved)
         status = like.get("status")
         if status in REVERTIBLE:
             fresh["status"] = status
@@ -93,25 +95,30 @@ def split_out(r: redis.Redis, b: int | str, cid: str, qids: list[str], by: str,
                 fresh[k] = like[k]
         fresh["pinned"] = bool(like.get("pinned", False))
         fresh["updated_by"], fresh["updated_at"] = by, time.time()
-        recompute(c, rest)
+        rest = recompute(c, rest)
         c["version"] += 1
         c["updated_by"], c["updated_at"] = by, time.time()
         queue = [_s(x) for x in pipe.lrange(keys.queue(b), 0, -1)]
         host = _host(pipe, b)
         pipe.multi()
-        pipe.hset(keys.clusters(b), mapping={cid: json.dumps(c, ensure_ascii=False),
-                                             new_id: json.dumps(fresh, ensure_ascii=False)})
-        pipe.hset(keys.questions(b), mapping={q["id"]: json.dumps(q, ensure_ascii=False) for q in moved})
+        pipe.hset(keys.clusters(b), mapping={cid: codec.dumps(c), new_id: codec.dumps(fresh)})
+        membership.store(pipe, b, cid, rest)
+        membership.store(pipe, b, new_id, moved)
+        pipe.hset(keys.questions(b), mapping={q["id"]: codec.dumps(q) for q in moved})
         pipe.sadd(keys.split_pairs(b), *[merges.pair_key(m["id"], o["id"]) for m in moved for o in rest])
         for key in watch[:2] + [keys.cluster_version(b, new_id)]:
             pipe.incr(key)
-        ev = Event("cluster.split", actor=by, clusters={cid: c, new_id: fresh},
-                   questions={q["id"]: q for q in moved}, note={"from": cid, "to": new_id, "qids": present})
+        ev = Event("cluster.split", actor=by,
+                   clusters={cid: changed_fields(loaded, c), new_id: changed_fields(None, fresh)},
+                   questions={q["id"]: question_view(q) for q in moved}, note={"from": cid, "to": new_id,
+                                                                               "qids": present})
         if fresh["status"] == "queued":
             queue.append(new_id)
             pipe.rpush(keys.queue(b), new_id)
             ev.queue, ev.host = queue, host
-        audit(pipe, b, by, "unmerge", f"cluster:{cid}", before, {"left": _brief(c), "new": _brief(fresh)})
+        audit(pipe, b, by, "unmerge", f"cluster:{cid}", before,
+              {"left": merges.brief_with(c, [q["id"] for q in rest]),
+               "new": merges.brief_with(fresh, [q["id"] for q in moved])})
         return emit(pipe, b, ev)
 
     return transact(r, watch, fn)
@@ -126,7 +133,7 @@ def row(r: redis.Redis, b: int | str, row_id: str) -> dict[str, Any]:
     eid, f = entries[0]
     out: dict[str, Any] = {_s(k): _s(v) for k, v in f.items()}
     out["id"] = _s(eid)
-    out["before"], out["after"] = json.loads(out["before"]), json.loads(out["after"])
+    out["before"], out["after"] = codec.loads(out["before"]), codec.loads(out["after"])
     out["ts"] = float(out["ts"])
     return out
 
@@ -223,7 +230,7 @@ def undo(r: redis.Redis, b: int | str, row_id: str, by: str) -> Event | None:
 
 def _someone_on_air(r: redis.Redis, b: int | str) -> bool:
     raw = r.hget(keys.host_state(b), "json")
-    return bool(raw and json.loads(raw).get("on_air"))
+    return bool(raw and codec.loads(raw).get("on_air"))
 
 
 def _undo_structure(r: redis.Redis, b: int | str, cid: str, action: str, before: dict[str, Any],
@@ -243,7 +250,7 @@ def _undo_structure(r: redis.Redis, b: int | str, cid: str, action: str, before:
         raise NotFound("Отделённого вопроса больше нет")
     other = str(q["cluster"])
     current = clusters.get(r, b, other)
-    if sorted(current["members"], key=int) != sorted(new_members, key=int):
+    if sorted(membership.members(r, b, other), key=int) != sorted(new_members, key=int):
         raise Conflict(f"Группу №{other} уже изменили: отмена не применена", current=current)
     ev = merges.merge(r, b, cid, other, by)
     pairs = [merges.pair_key(m, o) for m in new_members for o in (after.get("left") or {}).get("members") or []]

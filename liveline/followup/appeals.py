@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import redis
 
 from liveline import labels
-from liveline.board import broadcasts
+from liveline.board import broadcasts, membership, questions
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
 from liveline.followup.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar
@@ -221,7 +221,7 @@ def _build(r: redis.Redis, meta: dict[str, str], c: dict[str, Any], members: lis
         "topic": topic, "topic_name": topic_by_slug(topic).name, "settlement": settlement,
         "address": c.get("place_label") or "", "department": departments.department_for(r, topic, settlement),
         "question_ids": [q["id"] for q in questions], "coauthors": coauthors_of(questions),
-        "supporters": len(c.get("supporters") or []), "support": int(c.get("support") or 0),
+        "supporters": int(c.get("supporters_n") or 0), "support": int(c.get("support") or 0),
         "likes": int(c.get("likes") or 0), "cluster_status": c["status"],
         "created_at": now, "start": start, "deadline": deadline_for(meta.get("tz") or "Europe/Moscow", start, rule),
         "rule": rule.name, "assignee": "", "answer": "", "answer_no": 0, "answered_at": None,
@@ -246,7 +246,7 @@ def _create_one(r: redis.Redis, b: int | str, cid: str, by: str, settings: dict[
         if c["status"] not in allowed:
             return None
         meta = redis_types.hash_text(pipe.hgetall(keys.broadcast(b)))
-        members = [json.loads(x) for x in pipe.hmget(keys.questions(b), c["members"]) if x] if c["members"] else []
+        members = questions.many(pipe, b, membership.members(pipe, b, cid))
         aid = str(int(pipe.incr(keys.appeal_seq(b))))
         a = _build(r, meta, c, members, aid, by, time.time(), settings)
         pipe.multi()

@@ -25,7 +25,7 @@ from typing import Any
 
 import redis
 
-from liveline.board import broadcasts
+from liveline.board import broadcasts, membership, questions
 from liveline.followup import appeals
 from liveline.ingest.vk.client import (
     VkCaller,
@@ -140,7 +140,7 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
         if timecode is None and c.get("on_air_at") and meta.get("started_at"):
             timecode = int(float(c["on_air_at"]) - float(meta["started_at"]))
         link = timecode_link(meta.get("stream_url", ""), timecode)
-        members = [json.loads(x) for x in r.hmget(keys.questions(b), c["members"]) if x] if c["members"] else []
+        members = questions.many(r, b, membership.members(r, b, c["id"]))
         for co in appeals.coauthors_of([q for q in members if q.get("kind", "question") == "question"]):
             msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
                                   "ссылка": link or "запись эфира будет опубликована в сообществе",

@@ -13,6 +13,7 @@ from typing import Any
 
 import redis
 
+from liveline.board import membership, questions
 from liveline.live.screens import TOPIC_NAMES, masked
 from liveline.store import state
 from liveline.triage.rank import RankItem, rank
@@ -38,7 +39,7 @@ def _samples(c: dict[str, Any], members: list[dict[str, Any]]) -> list[str]:
 
 
 def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
-    st = state.read(r, b)
+    st = state.read(r, b, with_questions=False)
     open_clusters = [c for c in st.clusters.values() if c["status"] in OPEN]
     items = [RankItem(cluster_id=c["id"], support=int(c["support"]), settlement=c.get("settlement") or None,
                       pinned=bool(c.get("pinned")), urgent=bool(c.get("urgent")),
@@ -47,7 +48,7 @@ def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
     entries = []
     for n, cid in enumerate(order, start=1):
         c = st.clusters[cid]
-        members = [st.questions[q] for q in c["members"] if q in st.questions]
+        members = questions.many(r, b, membership.members(r, b, cid))
         places = Counter(((q.get("place") or {}).get("settlement") or "") for q in members)
         places.pop("", None)
         entries.append({
@@ -57,11 +58,12 @@ def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
             "samples": _samples(c, members), "status": c["status"],
         })
     topics = Counter(TOPIC_NAMES.get(c.get("topic") or "", c.get("topic") or "") for c in open_clusters)
-    all_places = Counter(((q.get("place") or {}).get("settlement") or "") for q in st.questions.values()
+    every = questions.all_questions(r, b)
+    all_places = Counter(((q.get("place") or {}).get("settlement") or "") for q in every
                          if q.get("kind") == "question" and not q.get("filter_reason"))
     all_places.pop("", None)
     return {
         "entries": entries, "open": len(open_clusters),
-        "questions": sum(1 for q in st.questions.values() if q.get("kind") == "question"),
+        "questions": sum(1 for q in every if q.get("kind") == "question"),
         "topics": topics.most_common(8), "settlements": all_places.most_common(10), "broadcast": st.broadcast,
     }

@@ -4,7 +4,9 @@ A ``Channel`` keeps a mirror of its broadcast's state (snapshot, then every even
 that subscribes gets a snapshot rendered from that mirror and then every later message, with nothing between
 the two: both happen in one step of the event loop. Each batch of events is rendered once per kind of
 screen (board, host) and the same bytes go to every socket of that kind. A socket that cannot keep up (its
-bounded queue fills) is sent a fresh snapshot instead of a growing backlog.
+bounded queue fills) is sent a fresh snapshot instead of a growing backlog; so is every socket when the log
+was trimmed past the mirror's cursor (after a long outage, or a burst larger than the log keeps): the mirror is
+read afresh first.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 import redis
 import redis.asyncio as aredis
 
-from liveline.store import keys, redis_types, state
+from liveline.store import events, keys, redis_types, state
 from liveline.store.events import Event
 
 log = logging.getLogger("liveline.live.channel")
@@ -74,6 +76,26 @@ class Channel:
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subscribers.discard(sub)
 
+    async def _resync(self) -> None:
+        """The mirror read afresh and every socket started over from it."""
+        self.mirror = await asyncio.to_thread(state.read, self.r, self.broadcast_id, False)
+        self._snapshots.clear()
+        for sub in list(self.subscribers):
+            while not sub.queue.empty():
+                sub.queue.get_nowait()
+            sub.resyncs += 1
+            sub.queue.put_nowait(self.snapshot(sub.kind))
+
+    async def _fell_behind(self, stream: str) -> bool:
+        """Whether the log's head is past the mirror's cursor (events between were trimmed away)."""
+        assert self.mirror is not None
+        first = await self.ar.xrange(stream, count=1)
+        try:
+            events.check_cursor(redis_types.entries(first), self.mirror.cursor)
+        except events.Gap:
+            return True
+        return False
+
     def _deliver(self, kind: str, html: str) -> None:
         for sub in list(self.subscribers):
             if sub.kind != kind:
@@ -95,16 +117,23 @@ class Channel:
         loop = asyncio.get_running_loop()
         pending: list[Event] = []
         last_sent = 0.0
+        check = True  # look for a trimmed log on the first read, after an error, and when behind
         while True:
             assert self.mirror is not None
             wait_ms = 5000 if not pending else max(1, int((TICK_S - (loop.time() - last_sent)) * 1000))
             try:
+                if check and await self._fell_behind(stream):
+                    log.info("event log of broadcast %s trimmed past the live mirror; resyncing", self.broadcast_id)
+                    pending = []
+                    await self._resync()
+                check = False
                 reply = await self.ar.xread({stream: self.mirror.cursor}, count=500, block=wait_ms)
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
             except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
                 log.warning("event stream of broadcast %s unreadable (%s); retrying", self.broadcast_id, exc)
+                check = True
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 continue
@@ -114,6 +143,7 @@ class Channel:
                 continue
             if reply:
                 batch = [Event.from_entry(eid, fields) for eid, fields in redis_types.streams(reply)[0][1]]
+                check = len(batch) >= 500
                 for ev in batch:
                     state.apply(self.mirror, ev, in_place=True)
                 pending += batch
@@ -132,10 +162,12 @@ class Channel:
                         self._deliver(kind, html)
 
     async def stop(self) -> None:
+        """Cancel the reader. redis-py's asyncio client can hold a cancelled blocking XREAD until its socket
+        answers, so the wait is bounded (the connection goes with the client's pool when the app closes)."""
         if self.task:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+                await asyncio.wait([self.task], timeout=1.0)
 
 
 class Hub:

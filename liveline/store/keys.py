@@ -124,6 +124,22 @@ def cluster_version(broadcast_id: int | str, cid: int | str) -> str:
     return f"{_b(broadcast_id)}:cv:{cid}"
 
 
+def cluster_members(broadcast_id: int | str, cid: int | str) -> str:
+    """Sorted set: the cluster's question ids, scored by their creation time (the first is the leader)."""
+    return f"{_b(broadcast_id)}:cm:{cid}"
+
+
+def cluster_people(broadcast_id: int | str, cid: int | str) -> str:
+    """Hash: person token -> "authored:supported" counts over the cluster's questions; its size is the number
+    of distinct people behind the cluster (each counts once for support)."""
+    return f"{_b(broadcast_id)}:cp:{cid}"
+
+
+def support_replies(broadcast_id: int | str, qid: int | str) -> str:
+    """Set: ids of the "+1" replies that back question ``qid`` (who supported it, for its card's members)."""
+    return f"{_b(broadcast_id)}:sr:{qid}"
+
+
 def pending_support(broadcast_id: int | str) -> str:
     """Hash: parent item key -> JSON list of support replies that arrived before their parent."""
     return f"{_b(broadcast_id)}:pending-support"

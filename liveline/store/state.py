@@ -1,7 +1,8 @@
 """A broadcast's state as one value: read atomically with its event cursor, and brought forward by events.
 
 ``read`` is the snapshot every screen starts from; ``apply`` is the reducer that the invariant tests hold
-against a fresh ``read``: snapshot + the events after it == a fresh snapshot.
+against a fresh ``read``: snapshot + the events after it == a fresh snapshot. Questions are held as their
+view (``QUESTION_VIEW``: where each stands — cluster, kind, flags — not its text), which is what events carry.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ import redis
 
 from liveline.store import codec, keys
 from liveline.store.events import Event
+
+QUESTION_VIEW = ("id", "key", "cluster", "kind", "support_for", "brigade", "edited", "deleted", "likes")
+
+
+def question_view(q: dict[str, Any]) -> dict[str, Any]:
+    return {k: q.get(k) for k in QUESTION_VIEW}
 
 
 @dataclass
@@ -54,7 +61,7 @@ def read(r: redis.Redis, broadcast_id: int | str, with_questions: bool = True) -
     return State(
         broadcast={_s(k): _s(v) for k, v in meta.items()},
         clusters={_s(k): codec.loads(v) for k, v in cs.items()},
-        questions={_s(k): codec.loads(v) for k, v in qs.items()} if with_questions else {},
+        questions={_s(k): question_view(codec.loads(v)) for k, v in qs.items()} if with_questions else {},
         queue=[_s(x) for x in queue],
         host=decode_host(host),
         cursor=_s(last[0][0]) if last else "0-0",
@@ -64,14 +71,16 @@ def read(r: redis.Redis, broadcast_id: int | str, with_questions: bool = True) -
 def apply(state: State, event: Event, in_place: bool = False) -> State:
     """The state after ``event``: a pure function of the two (``in_place`` for a process's live mirror)."""
     new = state if in_place else copy.deepcopy(state)
-    for cid, cluster in event.clusters.items():
-        if cluster is None:
+    for cid, fields in event.clusters.items():
+        if fields is None:
             new.clusters.pop(cid, None)
+        elif cid in new.clusters:
+            new.clusters[cid] = {**new.clusters[cid], **fields}
         else:
-            new.clusters[cid] = cluster
+            new.clusters[cid] = dict(fields)
     if new.questions or not in_place:
-        for qid, question in event.questions.items():
-            new.questions[qid] = question
+        for qid, fields in event.questions.items():
+            new.questions[qid] = {**new.questions.get(qid, {}), **fields}
     if event.queue is not None:
         new.queue = list(event.queue)
     if event.host is not None:

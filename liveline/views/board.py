@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from liveline.board import authors, broadcasts, clusters, merges, questions, undo
+from liveline.board import authors, broadcasts, clusters, membership, merges, questions, undo
 from liveline.errors import BadRequest
 from liveline.ingest import manual
 from liveline.views.common import call, form, fragment, no_content, page, r, session
@@ -112,9 +112,9 @@ def members(request: Request) -> Response:
     rc = r(request)
     bid = _bid(request)
     c = clusters.get(rc, bid, request.path_params["cid"])
-    qs = questions.many(rc, bid, c["members"])
-    supporters = [q for q in questions.all_questions(rc, bid) if q.get("support_for") in set(c["members"])] \
-        if len(c["supporters"]) else []
+    ids = membership.members(rc, bid, c["id"])
+    qs = questions.many(rc, bid, ids)
+    supporters = questions.support_replies(rc, bid, ids) if c.get("supporters_n") else []
     b = broadcasts.get(rc, bid)
     return fragment("partials/_members.html", c=c, members=qs, supporters=supporters, b=b, tz=b["tz"])
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import redis
 
-from liveline.board import authors, clusters, merges, undo
+from liveline.board import authors, clusters, membership, merges, undo
 from liveline.errors import Conflict
 from liveline.store import events, state
 from tests.helpers import replay_equals_fresh
@@ -22,13 +22,15 @@ def last_row(r: redis.Redis, bid: int) -> dict[str, Any]:
 def comparable(r: redis.Redis, bid: int) -> dict[str, Any]:
     """What undo must bring back: statuses, wording, topic, pins, groups, queue, on air; not versions."""
     st = state.read(r, bid)
-    keep = ("status", "reject_reason", "reading_text", "topic", "department", "pinned", "members")
-    groups = sorted(tuple(c["members"]) for c in st.clusters.values())
-    by_leader = {c["members"][0]: {k: c.get(k) for k in keep} for c in st.clusters.values()}
-    queue = [st.clusters[cid]["members"][0] for cid in st.queue]
+    keep = ("status", "reject_reason", "reading_text", "topic", "department", "pinned")
+    members = {cid: membership.members(r, bid, cid) for cid in st.clusters}
+    groups = sorted(tuple(m) for m in members.values())
+    by_leader = {members[cid][0]: {**{k: c.get(k) for k in keep}, "members": members[cid]}
+                 for cid, c in st.clusters.items()}
+    queue = [members[cid][0] for cid in st.queue]
     on_air = st.host.get("on_air")
     return {"groups": groups, "cards": by_leader, "queue": queue,
-            "on_air": st.clusters[on_air]["members"][0] if on_air else None}
+            "on_air": members[on_air][0] if on_air else None}
 
 
 # action to undo, with what must happen first to make it possible
@@ -113,9 +115,9 @@ def test_undo_of_a_merge_restores_the_swallowed_group_as_it_was(board: tuple[red
     assert ev is not None
     new_id = ev.note["to"]
     st = state.read(r, bid)
-    assert st.clusters[cids[0]]["members"] == ["1", "2"]
+    assert membership.members(r, bid, cids[0]) == ["1", "2"]
     back = st.clusters[new_id]
-    assert back["members"] == ["3"] and back["status"] == "approved"
+    assert membership.members(r, bid, new_id) == ["3"] and back["status"] == "approved"
     assert back["reading_text"] == "Газ в Сосновке: когда?" and back["reading_edited"]
     assert merges.is_split_pair(r, bid, "3", "1")
 

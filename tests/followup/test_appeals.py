@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from liveline.board import broadcasts, clusters, merges, questions
+from liveline.board import broadcasts, clusters, membership, merges, questions
 from liveline.errors import BadRequest, Conflict
 from liveline.followup import appeals
 from liveline.followup import departments as routing
@@ -45,7 +45,7 @@ def test_invariant_coauthors_are_exactly_the_authors_of_the_clusters_questions_a
     appeals.create_from_broadcast(r, bid)
     for a in appeals.read_all(r, bid).values():
         c = clusters.get(r, bid, a["cluster"])
-        members = [q for q in questions.many(r, bid, c["members"]) if q["kind"] == "question"]
+        members = [q for q in questions.many(r, bid, membership.members(r, bid, c["id"])) if q["kind"] == "question"]
         assert {co["author_id"] for co in a["coauthors"]} == {q["author_id"] for q in members}
         assert sorted(a["question_ids"], key=int) == sorted((q["id"] for q in members), key=int)
 

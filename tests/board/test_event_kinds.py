@@ -1,0 +1,76 @@
+"""Every kind of event, written by the verbs a whole broadcast uses, brings a snapshot to a fresh read:
+a screen that started before any of them and applied them in order shows exactly what Redis holds."""
+
+from __future__ import annotations
+
+import redis
+
+from liveline.board import authors, broadcasts, clusters, merges, presence, questions, undo
+from liveline.followup import appeals
+from liveline.store import events, state
+from tests.helpers import item, triaged
+
+
+def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: redis.Redis) -> None:
+    bid = broadcasts.create(r, "Прямая линия", "Глава района", "Europe/Moscow")
+    start = state.read(r, bid)
+    broadcasts.update(r, bid, "admin", title="Прямая линия с главой района")
+    broadcasts.start(r, bid, "admin")
+
+    def ask(n: int, text: str, **kw: object) -> str:
+        ev = questions.ingest(r, bid, item(n, text, **{k: v for k, v in kw.items() if k == "parent_key"}),
+                              triaged(text, **{k: v for k, v in kw.items() if k != "parent_key"}))
+        assert ev is not None
+        return str(ev.questions[ev.note["qid"]]["cluster"])
+
+    roads = ask(1, "Когда отремонтируют дорогу на Ленина?", topic="roads")
+    ask(2, "Ленина вся в ямах", merge_into="1")
+    questions.ingest(r, bid, item(3, "+1", parent_key="demo:1"), triaged("+1"))
+    light = ask(4, "Не горят фонари на Садовой", topic="lighting")
+    gas, trash = ask(5, "Будет ли газ в Сосновке?"), ask(6, "Уберите мусор у дома 5")
+    for kind in ("edit", "likes", "delete", "restore"):
+        change = item(4, "Не горят фонари на Садовой, третью неделю", kind=kind, likes=4)
+        questions.ingest(r, bid, change, triaged(change.text) if kind in ("edit", "restore") else None)
+    clusters.approve(r, bid, light, "anna")
+    clusters.reject(r, bid, trash, "anna", "offtopic")
+    clusters.restore(r, bid, trash, "anna")
+    clusters.take(r, bid, gas, "anna")
+    clusters.take(r, bid, gas, "anna", release=True)
+    clusters.edit_reading(r, bid, roads, "Когда отремонтируют улицу Ленина?", "anna")
+    clusters.set_topic(r, bid, gas, "gasification", "Отдел газификации", "anna")
+    clusters.pin(r, bid, gas, True, "anna")
+    clusters.pin(r, bid, gas, False, "anna")
+    for cid in (roads, light, gas):
+        clusters.enqueue(r, bid, cid, "boris")
+    clusters.move(r, bid, gas, 0, "boris")
+    clusters.unqueue(r, bid, light, "boris")
+    clusters.on_air(r, bid, gas, "boris")
+    clusters.on_air(r, bid, roads, "boris")
+    clusters.answered(r, bid, roads, "boris")
+    clusters.return_to_queue(r, bid, roads, "boris")
+    undo.revert_status(r, bid, roads, "approved", "boris")
+    clusters.set_host(r, bid, "boris", cue="Следующий — про газ", blank=False)
+    merges.merge(r, bid, light, trash, "anna")
+    merges.split(r, bid, light, "6", "anna")
+    authors.mute_author(r, bid, "vk:9", "anna")
+    authors.unmute_author(r, bid, "vk:9", "anna")
+    presence.join(r, bid, "sid-1", "anna")
+    broadcasts.end(r, bid, "admin")
+    appeals.create_from_broadcast(r, bid)
+    aid = next(iter(appeals.read_all(r, bid)))
+    appeals.take(r, bid, aid, "staff")
+    appeals.assign(r, bid, aid, "staff", "staff")
+    appeals.redirect(r, bid, aid, "Управление дорог района", "по адресу", "staff")
+    appeals.answer(r, bid, aid, "Ремонт в июле", "staff")
+    appeals.close(r, bid, aid, "staff")
+    appeals.reopen(r, bid, aid, "staff", "не решено")
+    broadcasts.close(r, bid, "admin")
+
+    evs = events.read_since(r, bid, start.cursor)
+    replayed = start
+    for ev in evs:
+        replayed = state.apply(replayed, ev)
+    fresh = state.read(r, bid)
+    assert replayed.comparable() == fresh.comparable() and replayed.cursor == fresh.cursor
+    assert events.KINDS - {"broadcast.created"} <= {e.type for e in evs}
+    assert {e.type for e in evs} <= events.KINDS
