@@ -37,6 +37,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
     ("LIVELINE_PLACES_CSV", "", "default gazetteer CSV (settlement,street_type,street) for new broadcasts"),
     ("LIVELINE_RETENTION_DAYS", "365", ("days after a broadcast ends before `liveline purge` removes citizens' "
                                        "personal data (aggregates stay)")),
+    ("LIVELINE_BOARD_CARDS", "500", ("cards a board shows per column (the first by the column's order) beside "
+                                    "its true count; search and filters reach the rest on the server")),
     ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
 ]
 
@@ -63,6 +65,7 @@ class Settings:
     demo_speed: float = 1.0
     places_csv: str = ""
     retention_days: float = 365.0
+    board_cards: int = 500
     log_level: str = "INFO"
 
     def secret(self) -> str:
@@ -113,5 +116,6 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
         demo_speed=get("LIVELINE_DEMO_SPEED", float),
         places_csv=get("LIVELINE_PLACES_CSV"),
         retention_days=get("LIVELINE_RETENTION_DAYS", float),
+        board_cards=max(1, get("LIVELINE_BOARD_CARDS", int)),
         log_level=get("LIVELINE_LOG_LEVEL"),
     )

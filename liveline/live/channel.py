@@ -4,7 +4,11 @@ A ``Channel`` keeps a mirror of its broadcast's state (snapshot, then every even
 that subscribes gets a snapshot rendered from that mirror and then every later message, with nothing between
 the two: both happen in one step of the event loop. Each batch of events is rendered once per kind of
 screen (board, host) and the same bytes go to every socket of that kind. A socket that cannot keep up (its
-bounded queue fills) is sent a fresh snapshot instead of a growing backlog.
+bounded queue fills) is sent a fresh snapshot instead of a growing backlog, and so is a socket that asks for
+one (a board leaving its search for the live window).
+
+Each channel keeps its own ``Screens`` (``liveline.live.screens``): what it renders may depend on what was
+sent before (the board's windows), so it follows every batch as it is applied, watched or not.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 import redis.asyncio as aredis
@@ -27,8 +31,14 @@ QUEUE_MAX = 200
 TICK_S = 0.1  # at most one message per socket per tick: what arrives meanwhile goes out together
 KINDS = ("board", "host")
 
-# render(kind, mirror, events | None) -> html; events None = snapshot
-Renderer = Callable[[str, state.State, list[Event] | None], str]
+
+
+class Screens(Protocol):
+    def follow(self, s: state.State, events: list[Event]) -> None:
+        """Called with every batch right after it is applied to the mirror."""
+
+    def render(self, kind: str, s: state.State, events: list[Event] | None) -> str:
+        """The html for ``kind``: the snapshot when ``events`` is None, else what the batch changed."""
 
 
 @dataclass(eq=False)
@@ -40,11 +50,11 @@ class Subscriber:
 
 class Channel:
     def __init__(self, broadcast_id: int, sync_redis: redis.Redis, async_redis: aredis.Redis,
-                 render: Renderer) -> None:
+                 screens: Screens) -> None:
         self.broadcast_id = broadcast_id
         self.r = sync_redis
         self.ar = async_redis
-        self.render = render
+        self.screens = screens
         self.mirror: state.State | None = None
         self.subscribers: set[Subscriber] = set()
         self.task: asyncio.Task[None] | None = None
@@ -61,7 +71,7 @@ class Channel:
         cached = self._snapshots.get(kind)
         if cached and cached[0] == self.mirror.cursor:
             return cached[1]
-        html = self.render(kind, self.mirror, None)
+        html = self.screens.render(kind, self.mirror, None)
         self._snapshots[kind] = (self.mirror.cursor, html)
         return html
 
@@ -75,6 +85,13 @@ class Channel:
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subscribers.discard(sub)
 
+    def resync(self, sub: Subscriber) -> None:
+        """Start ``sub`` over from the current state: its backlog dropped, a fresh snapshot next."""
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.resyncs += 1
+        sub.queue.put_nowait(self.snapshot(sub.kind))
+
     def _deliver(self, kind: str, html: str) -> None:
         for sub in list(self.subscribers):
             if sub.kind != kind:
@@ -82,11 +99,7 @@ class Channel:
             try:
                 sub.queue.put_nowait(html)
             except asyncio.QueueFull:
-                # too slow: drop its backlog and start it over from the current state
-                while not sub.queue.empty():
-                    sub.queue.get_nowait()
-                sub.resyncs += 1
-                sub.queue.put_nowait(self.snapshot(kind))
+                self.resync(sub)  # too slow: start it over from the current state
 
     async def _run(self) -> None:
         """Tail the event log into the mirror at once; send at most one message per socket per tick (the first
@@ -117,6 +130,7 @@ class Channel:
                 batch = [Event.from_entry(eid, fields) for eid, fields in reply[0][1]]
                 for ev in batch:
                     state.apply(self.mirror, ev, in_place=True)
+                self.screens.follow(self.mirror, batch)
                 pending += batch
             if not pending or loop.time() - last_sent < TICK_S:
                 continue
@@ -125,7 +139,7 @@ class Channel:
             for kind in KINDS:
                 if any(s.kind == kind for s in self.subscribers):
                     try:
-                        html = self.render(kind, self.mirror, batch)
+                        html = self.screens.render(kind, self.mirror, batch)
                     except Exception:
                         log.exception("rendering %s for broadcast %s failed", kind, self.broadcast_id)
                         continue
@@ -142,10 +156,11 @@ class Channel:
 class Hub:
     """All channels of one web process."""
 
-    def __init__(self, sync_redis: redis.Redis, async_redis: aredis.Redis, render: Renderer) -> None:
+    def __init__(self, sync_redis: redis.Redis, async_redis: aredis.Redis,
+                 screens: Callable[[], Screens]) -> None:
         self.r = sync_redis
         self.ar = async_redis
-        self.render = render
+        self.screens = screens  # a fresh Screens for each channel
         self.channels: dict[int, Channel] = {}
         self._lock = asyncio.Lock()
 
@@ -153,10 +168,15 @@ class Hub:
         async with self._lock:
             ch = self.channels.get(broadcast_id)
             if ch is None:
-                ch = Channel(broadcast_id, self.r, self.ar, self.render)
+                ch = Channel(broadcast_id, self.r, self.ar, self.screens())
                 await ch.start()
                 self.channels[broadcast_id] = ch
             return ch
+
+    def running(self, broadcast_id: int) -> Channel | None:
+        """The channel of a broadcast when this process runs one with its mirror loaded, else None."""
+        ch = self.channels.get(broadcast_id)
+        return ch if ch is not None and ch.mirror is not None else None
 
     async def close(self) -> None:
         for ch in self.channels.values():
