@@ -25,6 +25,7 @@ from liveline.triage.topics import DEFAULT_TAXONOMY
 log = logging.getLogger("liveline.live.screens")
 BOARD_COLUMNS = COLUMNS
 BOARD_CARDS = 500  # cards a board shows per column unless LIVELINE_BOARD_CARDS says otherwise
+SNAPSHOT_FIRST = 60  # cards per column in the part of a snapshot a board paints first
 TOPIC_NAMES = {t.slug: t.name for t in DEFAULT_TAXONOMY}
 
 
@@ -90,10 +91,17 @@ class BoardView:
         return self._cols
 
     def follow(self, s: State, events: list[Event]) -> None:
+        changed = {cid for ev in events for cid in ev.clusters}
+        gone = [cid for cid in changed if cid not in s.clusters]  # merged away: their cached html goes too
+        if gone:
+            cache = _CARDS.get(str(s.broadcast.get("id", "")), {})
+            for cid in gone:
+                cache.pop(cid, None)
+            self.hay.drop(gone)
         if self._cols is None:
             return
         try:
-            self._cols.follow(s, {cid for ev in events for cid in ev.clusters})
+            self._cols.follow(s, changed)
         except Exception:  # never let one batch stop the channel: build the columns afresh when next needed
             log.exception("board columns of broadcast %s lost track; rebuilding", s.broadcast.get("id"))
             self._cols = None
@@ -113,13 +121,18 @@ class BoardView:
         tz = s.broadcast.get("tz", "Europe/Moscow")
         bid = str(s.broadcast.get("id", ""))
         windows = self.windows(s)
-        html = {k: Markup("".join([str(card_html(bid, s.clusters[cid], tz)) for cid in ids]))
-                for k, ids in windows.items()}
-        cache = _CARDS.get(bid, {})
-        for gone in set(cache) - set(s.clusters):
-            del cache[gone]
-        self.hay.forget(s.clusters)
-        if self._sent is None:
+
+        def join(ids: list[str]) -> Markup:
+            return Markup("".join([str(card_html(bid, s.clusters[cid], tz)) for cid in ids]))
+
+        # the first cards of each column, then the rest after a marker: board.js paints the first part before
+        # it parses the rest (half a snapshot's cards are in tabs not shown)
+        html = {k: join(ids[:SNAPSHOT_FIRST]) for k, ids in windows.items()}
+        rest = {k: join(ids[SNAPSHOT_FIRST:]) for k, ids in windows.items() if len(ids) > SNAPSHOT_FIRST}
+        if self._sent is None:  # the first snapshot of this view; later, follow() drops what goes
+            cache = _CARDS.get(bid, {})
+            for gone in set(cache) - set(s.clusters):
+                del cache[gone]
             self._sent = windows
             self._known = {k: set(ids) for k, ids in windows.items()}
         else:  # this socket holds these windows, the others what was sent last
@@ -127,7 +140,7 @@ class BoardView:
                 if ids != self._sent.get(k):
                     self._unsure.add(k)
                 self._known[k] = self._known.get(k, set()) & set(ids)
-        return render_fragment("partials/_board.html", cards=html, counts=self.counts(s, windows),
+        return render_fragment("partials/_board.html", cards=html, rest=rest, counts=self.counts(s, windows),
                                places=self.columns(s).places(), b=s.broadcast, tz=tz, queue=s.queue,
                                host=s.host)
 

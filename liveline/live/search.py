@@ -10,7 +10,7 @@ place, topic, department), lower-cased with ё read as е, the same as board.js 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,9 +103,9 @@ class Haystacks:
         self._texts[c["id"]] = (key, text)
         return text
 
-    def forget(self, keep: Mapping[str, Any]) -> None:
-        for gone in set(self._texts) - set(keep):
-            self._texts.pop(gone, None)
+    def drop(self, cids: Iterable[str]) -> None:
+        for cid in cids:
+            self._texts.pop(cid, None)
 
 
 @dataclass

@@ -81,7 +81,7 @@
       if (old) old.remove();
       card.remove(); gone[id] = true; delete selected[id.slice(2)]; updateBulk(); return;
     }
-    if (pending.length) gone[id] = true;  // a pending (older) copy of this card must not be appended
+    if (loading()) gone[id] = true;  // a pending (older) copy of this card must not be appended
     var col = $("col-" + card.dataset.status);
     if (!col) { card.remove(); return; }
     var stays = old && old.parentNode === col;
@@ -96,22 +96,20 @@
     if (!old) return false;
     var hadFocus = old.contains(document.activeElement);
     takeOver.focused = hadFocus ? document.activeElement : null;
-    {
-      // forms a moderator has open travel to the new card; an unsaved edit made from an older version
-      // says so, and saving it answers 409 with who changed it (never a silently lost edit)
-      old.querySelectorAll("form.tool-panel").forEach(function (panel) {
-        if (panel.dataset.saving !== "1" && panel.dataset.version !== card.dataset.version &&
-            !panel.querySelector(".stale-note")) {
-          var note = document.createElement("p");
-          note.className = "small warn-text stale-note";
-          note.textContent = "Карточку изменили, пока вы её правили: сохранение покажет конфликт.";
-          panel.insertBefore(note, panel.firstChild);
-        }
-        card.appendChild(panel);
-      });
-      var members = old.querySelector("details.members[open]");
-      if (members) { var m2 = card.querySelector("details.members"); if (m2) m2.open = true; }
-    }
+    // forms a moderator has open travel to the new card; an unsaved edit made from an older version
+    // says so, and saving it answers 409 with who changed it (never a silently lost edit)
+    old.querySelectorAll("form.tool-panel").forEach(function (panel) {
+      if (panel.dataset.saving !== "1" && panel.dataset.version !== card.dataset.version &&
+          !panel.querySelector(".stale-note")) {
+        var note = document.createElement("p");
+        note.className = "small warn-text stale-note";
+        note.textContent = "Карточку изменили, пока вы её правили: сохранение покажет конфликт.";
+        panel.insertBefore(note, panel.firstChild);
+      }
+      card.appendChild(panel);
+    });
+    var members = old.querySelector("details.members[open]");
+    if (members) { var m2 = card.querySelector("details.members"); if (m2) m2.open = true; }
     return hadFocus;
   }
   function settle(card, hadFocus) {
@@ -174,7 +172,7 @@
   function refresh() {
     var inbox = $("incoming");
     var windows = inbox ? Array.prototype.slice.call(inbox.querySelectorAll("ol.window")) : [];
-    if (windows.length && pending.length) loadMore(Infinity);  // a window is whole: the snapshot's rest first
+    if (windows.length && loading()) loadMore(Infinity);  // a window is whole: the snapshot's rest first
     if (inbox) cards(inbox).forEach(place);
     windows.forEach(applyWindow);
     if (searching() && inbox) searchSoon();
@@ -189,15 +187,20 @@
   function mark(name) { if (window.performance && performance.mark) performance.mark(name); }
 
   // A snapshot is swapped in here rather than by htmx (cheaper than its per-id settling). A big board is
-  // shown progressively: the first FIRST cards of each column at once, the rest appended CHUNK at a time in
-  // later tasks, so the board paints and answers clicks before thousands of cards are laid out.
-  var FIRST = 60, CHUNK = 250;
+  // shown progressively: the server sends the first cards of each column, then for each column REST and its
+  // other cards; the first part is parsed and swapped at once, the rest after the first frame is painted,
+  // one column's part a task, appended CHUNK cards a task, so the board paints and answers clicks before
+  // thousands of cards are parsed and laid out. (A snapshot without the markers is cut here, FIRST a column.)
+  var FIRST = 60, CHUNK = 250, REST = "<!--ll:rest-->";
   var pending = [];   // [column element, [cards]] still to append
+  var restParts = [];  // the snapshot's rest, a part per column, not parsed yet
   var loadTimer = null;
+  function loading() { return pending.length > 0 || restParts.length > 0; }
   function applySnapshot(html) {
     mark("ll:snapshot-received");
+    restParts = html.split(REST);
     var tpl = document.createElement("template");
-    tpl.innerHTML = html;
+    tpl.innerHTML = restParts.shift();
     mark("ll:snapshot-parsed");
     pending = [];
     clearTimeout(loadTimer);
@@ -218,10 +221,26 @@
     afterSnapshot();
     mark("ll:snapshot-done");
     // the rest after the first frame is painted, in short tasks that leave room for clicks and keys
-    if (pending.length) requestAnimationFrame(function () { loadTimer = setTimeout(loadMore, 0); });
+    if (loading()) requestAnimationFrame(function () { loadTimer = setTimeout(loadMore, 0); });
+  }
+
+  function parseRest(part) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = part;
+    tpl.content.querySelectorAll("[data-rest-for]").forEach(function (box) {
+      var col = $("col-" + box.dataset.restFor);
+      if (col && box.children.length) pending.push([col, Array.prototype.slice.call(box.children)]);
+    });
   }
 
   function loadMore(budget) {
+    if (budget === Infinity) {
+      while (restParts.length) parseRest(restParts.shift());
+    } else if (!pending.length && restParts.length) {  // parsing a column's part is a task of its own
+      parseRest(restParts.shift());
+      clearTimeout(loadTimer); loadTimer = setTimeout(loadMore, 0);
+      return;
+    }
     budget = budget || CHUNK;
     while (pending.length && budget > 0) {
       var col = pending[0][0], rest = pending[0][1];
@@ -238,31 +257,33 @@
       if (!rest.length) pending.shift();
     }
     counts();
-    if (pending.length) { clearTimeout(loadTimer); loadTimer = setTimeout(loadMore, 0); return; }
+    if (loading()) { clearTimeout(loadTimer); loadTimer = setTimeout(loadMore, 0); return; }
     clearTimeout(loadTimer);
     gone = {};
     settlements();
+    keepSelection();
     mark("ll:snapshot-complete");
     document.body.dataset.boardComplete = String(Date.now());
     focusHash();
   }
   var gone = {};
 
+  function keepSelection() {  // a selected card no longer on the board is no longer selected
+    Object.keys(selected).forEach(function (id) { if (!$("c-" + id)) delete selected[id]; });
+    updateBulk();
+  }
   function afterSnapshot() {
     var qo = $("queue-order");
     queueOrder = qo ? (qo.dataset.order || "").split(",").filter(Boolean) : [];
     cards($("col-queued")).forEach(function (c) { c.draggable = true; });
-    if (!pending.length) settlements();
-    var present = {};
-    cards($("board")).forEach(function (c) { present[c.dataset.id] = true; decorate(c); filterCard(c); });
-    pending.forEach(function (p) { p[1].forEach(function (c) { present[c.dataset.id] = true; }); });
-    Object.keys(selected).forEach(function (id) { if (!present[id]) delete selected[id]; });
+    cards($("board")).forEach(function (c) { decorate(c); filterCard(c); });
+    if (!loading()) { settlements(); keepSelection(); }
     counts();
     updateBulk();
     showTab(prefs.tab || "answered");
     var b = $("board"); if (b) b.setAttribute("aria-busy", "false");
     document.body.dataset.boardReady = String(Date.now());
-    if (!pending.length) { document.body.dataset.boardComplete = document.body.dataset.boardReady; focusHash(); }
+    if (!loading()) { document.body.dataset.boardComplete = document.body.dataset.boardReady; focusHash(); }
     if (searching()) search();  // the snapshot holds the live windows: the search is asked again
   }
 
@@ -272,7 +293,7 @@
     var card = $("c-" + m[1]);
     if (!card) {
       // beyond the window: the board searches for it by its number (as typing "№17" would)
-      if (focusHash.sought === m[1] || pending.length) return;
+      if (focusHash.sought === m[1] || loading()) return;
       focusHash.sought = m[1];
       var box = $("f-text");
       if (box) box.value = "№" + m[1];
@@ -343,10 +364,17 @@
       var text = searching() && n !== undefined && n !== total ? thousands(n) + " из " + thousands(total) : thousands(total);
       if (el.textContent !== text) el.textContent = text;
     });
+    document.querySelectorAll("#board .cards").forEach(function (col) {
+      var on = false;
+      for (var p = col.nextElementSibling; p && p.tagName === "P"; p = p.nextElementSibling) {
+        if (!p.hidden && p.classList.contains(live.dataset.search ? "found-more" : "col-more")) on = true;
+      }
+      if (col.classList.contains("windowed") !== on) col.classList.toggle("windowed", on);
+    });
   }
   function exactCount(name, total) {
     var col = $("col-" + name);
-    if (!col || pending.some(function (p) { return p[0] === col; }) || col.children.length < total) return undefined;
+    if (!col || loading() || col.children.length < total) return undefined;
     return col.children.length - col.querySelectorAll("article.qcard[hidden]").length;
   }
   function search(delay) {
@@ -377,7 +405,7 @@
     againTimer = setTimeout(function () { againTimer = null; if (searching()) search(); }, 3000);
   }
   function showFound(html) {
-    if (pending.length) loadMore(Infinity);
+    if (loading()) loadMore(Infinity);
     var tpl = document.createElement("template");
     tpl.innerHTML = html;
     live.dataset.search = "1";

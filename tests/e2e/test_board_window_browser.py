@@ -141,3 +141,25 @@ def test_the_window_counts_truly_searches_beyond_itself_and_lets_the_next_card_i
     anna.screenshot(path="/tmp/board-window-after.png")
     for page in (anna, boris, linked):
         assert page.evaluate("window.__csp") == [] and page.evaluate("window.__errors") == []
+
+
+def test_a_board_longer_than_its_first_part_loads_whole_and_in_order(browser: Any, live_server: LiveServer,
+                                                                     r: redis.Redis) -> None:
+    """More cards than the snapshot's first part (60 a column): the rest is parsed and appended after the
+    first paint, column by column, and the board ends up exactly as the server ordered it."""
+    auth.add_user(r, "anna", "correct horse battery", "moderator")
+    bid = live_broadcast(r)
+    cids = []
+    for n in range(1, 151):
+        text = f"Вопрос {n}: когда починят дорогу на улице {STREETS[n % len(STREETS)]}?"
+        ev = questions.ingest(r, bid, item(n, text), triaged(text))
+        assert ev is not None
+        cids.append(ev.questions[str(n)]["cluster"])
+    for cid in cids[:70]:
+        clusters.reject(r, bid, cid, "anna", "offtopic")
+    page = open_board(browser, live_server, "anna", bid)
+    page.wait_for_function("() => document.body.dataset.boardComplete")
+    assert column(page, "new") == cids[70:]
+    assert column(page, "rejected") == cids[69::-1], "the most recently rejected first"
+    assert page.inner_text("[data-count-for=new]") == "80"
+    assert page.evaluate("window.__csp") == [] and page.evaluate("window.__errors") == []

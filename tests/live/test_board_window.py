@@ -69,7 +69,8 @@ class Client:
 
     def __init__(self, snapshot: str) -> None:
         page = soup(snapshot)
-        self.cols = {k: [a["data-id"] for a in page.select(f"#col-{k} > article.qcard")] for k in COLUMNS}
+        self.cols = {k: [a["data-id"] for a in page.select(f"#col-{k} > article.qcard, [data-rest-for={k}] > article.qcard")]
+                     for k in COLUMNS}
         self.version = {a["data-id"]: a["data-version"] for a in page.select("article.qcard")}
         self.totals = {el["data-count-for"]: int(el["data-total"]) for el in page.select("[data-count-for]")}
         self.missing: list[str] = []
@@ -139,6 +140,17 @@ def test_a_snapshot_shows_the_first_cards_of_each_column_and_its_true_count(r: r
     assert page.select_one("[data-count-for=queued]").get_text() == "0"
     assert thousands(48210) == "48\u00a0210" and thousands(7) == "7"
     assert json.loads(page.select_one("#board")["data-places"]) == ["Посёлок 0", "Посёлок 1", "Посёлок 2"]
+
+
+def test_a_snapshot_puts_the_first_cards_of_each_column_before_the_rest(r: redis.Redis) -> None:
+    bid, cids = seed(r, 80)
+    html = Mirror(r, bid, limit=70).snapshot()
+    head, rest = html.split("<!--ll:rest-->")
+    assert len(soup(head).select("#col-new > article.qcard")) == screens.SNAPSHOT_FIRST
+    assert [a["data-id"] for a in soup(rest).select("[data-rest-for=new] > article.qcard")] == \
+        cids[screens.SNAPSHOT_FIRST:70]
+    assert Client(html).cols["new"] == cids[:70]
+    assert "<!--ll:rest-->" not in Mirror(r, bid, limit=N).snapshot(), "nothing beyond the first cards"
 
 
 def test_the_card_below_the_window_enters_when_one_above_it_leaves(r: redis.Redis) -> None:
