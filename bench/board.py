@@ -1,10 +1,13 @@
 """The moderator board with thousands of questions: first paint, time to interactive, and action latency.
 
-Fills a live broadcast with QUESTIONS questions (realistic lengths, topics, places, some grouped, some
-approved, queued, rejected or filtered), then in Debian's Chromium (Playwright, never a downloaded browser):
+Fills a live broadcast with QUESTIONS questions (realistic lengths, topics, places; grouped with their
+duplicates more as the broadcast grows: ~4,000 cards at 5,000 questions, ~50,000 at 1,000,000; some
+approved, queued, rejected or filtered) through ``questions.add_new`` in batches, as the triage worker writes
+them, with synthetic triage; then in Debian's Chromium (Playwright, never a downloaded browser):
 
 * ``first_paint_ms``: navigation start → the board's cards painted (snapshot over the WebSocket applied and a
-  frame rendered);
+  frame rendered; a board holds the first LIVELINE_BOARD_CARDS cards of each column); median of 5 loads,
+  the first of which starts the web process's mirror of the broadcast;
 * ``interactive_ms``: navigation start → the main thread free again after the snapshot, i.e. a click on a card
   is handled (buttons are delegated, so nothing else is pending); ``first_action_ms`` is a real approve from
   that moment until its card moves on the same board.
@@ -70,37 +73,65 @@ new MutationObserver(function (list) {
 """
 
 
-def fill(stack: Stack, bid: int, n: int) -> list[str]:
-    """n questions straight through ``questions.ingest`` (what the triage worker calls); returns new cards."""
+def shape(n: int) -> tuple[float, float]:
+    """(share of questions filtered as spam, share of the others that start a new card) for n questions.
+
+    At 5,000 questions: 5 % spam, and 80 % of the rest are new questions (4,064 cards). A bigger broadcast
+    repeats itself more: distinct questions grow like n^0.475 (Heaps' law), so 1,000,000 questions make about
+    50,000 cards, most of them groups of duplicates."""
+    scale = min(1.0, (5000 / n) ** 0.525)
+    spam = 0.05 * scale
+    return spam, 0.76 * scale / (1 - spam)
+
+
+def fill(stack: Stack, bid: int, n: int, batch: int = 5000) -> list[str]:
+    """n questions through ``questions.add_new`` (the triage worker's bulk path) in batches of ``batch``, with
+    synthetic triage (no text analysis); then the moderation a broadcast of that size has seen (some cards
+    approved, queued, rejected). Returns the cards still new, in no particular order."""
     rnd = random.Random(7)
     r = stack.r
     now = time.time()
-    leaders: list[str] = []
-    for i in range(1, n + 1):
-        s, v = rnd.choice(STREETS), rnd.choice(PLACES[1:])
-        text = rnd.choice(PHRASES).format(s=s, v=v)
-        if rnd.random() < 0.4:
-            text += " " + " ".join(rnd.choice(PHRASES).format(s=s, v=v) for _ in range(rnd.randint(1, 4)))
-        text += f" (вопрос {i})"
-        place = rnd.choice(PLACES)
-        filtered = "spam" if rnd.random() < 0.05 else None
-        merge_into = rnd.choice(leaders) if leaders and rnd.random() < 0.2 and not filtered else None
-        item = SourceItem(key=f"demo:{i}", text=text, author_id=f"vk:{i}", author_name=f"Житель {i} Фамилия",
-                          author_url=f"https://vk.com/id{i}", created_at=now - (n - i) * 0.7)
-        ev = questions.ingest(r, bid, item, Triaged(reading_text=text, safe_text=text, topic=rnd.choice(TOPICS),
-                                                    place={"settlement": place}, place_label=place,
-                                                    filter_reason=filtered, merge_into=merge_into))
-        if ev is not None and merge_into is None and not filtered:
-            leaders.append(ev.note["qid"])
-    cids = list({questions.get(r, bid, q)["cluster"] for q in leaders})
+    spacing = min(0.7, 7200 / n)  # a big broadcast comes faster: a million questions within two hours
+    spam, fresh = shape(n)
+    leaders: list[str] = []       # question ids that started a card
+    cards: list[str] = []         # their cluster ids
+    started = time.monotonic()
+    for lo in range(1, n + 1, batch):
+        hi = min(n, lo + batch - 1)
+        qids = questions.allocate_ids(r, bid, hi - lo + 1)
+        todo: list[questions.NewQuestion] = []
+        starts: list[str] = []
+        for i, qid in zip(range(lo, hi + 1), qids, strict=True):
+            s, v = rnd.choice(STREETS), rnd.choice(PLACES[1:])
+            text = rnd.choice(PHRASES).format(s=s, v=v)
+            if rnd.random() < 0.4:
+                text += " " + " ".join(rnd.choice(PHRASES).format(s=s, v=v) for _ in range(rnd.randint(1, 4)))
+            text += f" (вопрос {i})"
+            place = rnd.choice(PLACES)
+            filtered = "spam" if rnd.random() < spam else None
+            merge_into = rnd.choice(leaders) if leaders and not filtered and rnd.random() >= fresh else None
+            item = SourceItem(key=f"demo:{i}", text=text, author_id=f"vk:{i}", author_name=f"Житель {i} Фамилия",
+                              author_url=f"https://vk.com/id{i}", created_at=now - (n - i) * spacing)
+            todo.append(questions.NewQuestion(item, Triaged(
+                reading_text=text, safe_text=text, topic=rnd.choice(TOPICS), place={"settlement": place},
+                place_label=place, filter_reason=filtered, merge_into=merge_into), qid))
+            if merge_into is None and not filtered:
+                leaders.append(qid)
+                starts.append(qid)
+        done = questions.add_new(r, bid, todo)
+        cards += [c for q in starts if (c := done.cluster_of.get(q))]
+        if n >= 100_000 and (hi // batch) % 20 == 0:
+            print(f"  {hi} questions, {len(cards)} cards, {time.monotonic() - started:.0f}s", flush=True)
+    cids = list(dict.fromkeys(cards))
     rnd.shuffle(cids)
-    for cid in cids[:300]:
+    approved, rejected = max(300, round(0.075 * len(cids))), max(200, round(0.05 * len(cids)))
+    for cid in cids[:approved]:
         clusters.approve(r, bid, cid, "bench")
-    for cid in cids[300:320]:
+    for cid in cids[approved:approved + 20]:
         clusters.enqueue(r, bid, cid, "bench")
-    for cid in cids[320:520]:
+    for cid in cids[approved + 20:approved + 20 + rejected]:
         clusters.reject(r, bid, cid, "bench", "offtopic")
-    return [c for c in cids[520:] if clusters.get(r, bid, c)["status"] == "new"]
+    return cids[approved + 20 + rejected:]
 
 
 async def ws_board(url: str, cookie: str, origin: str, seen: dict[str, float], stop: asyncio.Event,
@@ -164,7 +195,9 @@ def main() -> None:
         t0 = time.monotonic()
         new_cards = fill(stack, bid, a.questions)
         n_clusters = stack.r.hlen(f"ll:{{b{bid}}}:cs")
-        print(f"filled {a.questions} questions into {n_clusters} cards in {time.monotonic() - t0:.1f}s")
+        redis_mb = int(stack.r.info("memory")["used_memory"]) / 2**20
+        print(f"filled {a.questions} questions into {n_clusters} cards in {time.monotonic() - t0:.1f}s "
+              f"(Redis used_memory {redis_mb:.0f} MB)", flush=True)
         for name in ("bench", "bench2"):
             moderator_cookie(stack.r, stack.url(), name)
         with sync_playwright() as p:
@@ -191,14 +224,20 @@ def main() -> None:
                     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v)])); }"""))
             first_paint, interactive = sorted(paints)[2], sorted(idles)[2]
             complete = sorted(completes)[2]
-            cid = new_cards[0]
+            # the cards this board holds of "new" (its window): the ones a moderator can click
+            shown = page.eval_on_selector_all("#col-new > article.qcard", "els => els.map(e => e.dataset.id)")
+            assert set(shown) <= set(new_cards)
+            cid = shown[0]
             t = page.evaluate(f"""() => {{ const t = Date.now();
                 document.querySelector('#c-{cid} button[data-act=approve]').click(); return t; }}""")
-            page.wait_for_selector(f"#col-approved #c-{cid}", state="attached", timeout=20000)
+            page.wait_for_function(f"() => !document.querySelector('#col-new #c-{cid}')", timeout=20000)
             first_action = page.evaluate("() => Date.now()") - t
             cards_in_dom = page.evaluate("() => document.querySelectorAll('article.qcard').length")
-            print(f"cards in the DOM: {cards_in_dom}, board HTML {sizes[0] / 2**20:.1f} MB; "
-                  f"paints {[round(x) for x in paints]} ms, idle {[round(x) for x in idles]} ms, "
+            counts = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('[data-count-for]'))
+                .map(e => [e.dataset.countFor, e.textContent]))""")
+            print(f"cards in the DOM: {cards_in_dom} of {n_clusters} (columns: {counts}), board HTML "
+                  f"{sizes[0] / 2**20:.1f} MB; paints {[round(x) for x in paints]} ms (the first starts the "
+                  f"web process's channel), idle {[round(x) for x in idles]} ms, "
                   f"all cards in the DOM {[round(x) for x in completes]} ms")
 
             # -- action latency to every other board ------------------------------------------------------
@@ -215,7 +254,7 @@ def main() -> None:
             th.start()
             started.wait(120)
             lat: list[float] = []
-            targets = new_cards[1:1 + a.actions]
+            targets = shown[1:1 + a.actions]
             for cid in targets:
                 c = page.locator(f"#c-{cid}")
                 version = int(c.get_attribute("data-version"))

@@ -72,6 +72,7 @@ def routes() -> list[BaseRoute]:
         route("/b/{bid:int}/sources/{sid}/delete", broadcasts.remove_source, "source_remove", ADMIN, P),
         route("/b/{bid:int}/host-link", broadcasts.rotate_host_link, "host_link_rotate", ADMIN, P),
         route("/b/{bid:int}/board", board.board_page, "board", BOARD),
+        route("/b/{bid:int}/search", board.search, "board_search", BOARD),
         route("/b/{bid:int}/questions", board.manual_question, "manual_question", BOARD, P),
         route("/b/{bid:int}/merge", board.merge, "merge", BOARD, P),
         route("/b/{bid:int}/c/{cid}/members", board.members, "members", BOARD),
@@ -128,7 +129,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.hub = Hub(sync_redis, async_redis, screens.render)
+        app.state.hub = Hub(sync_redis, async_redis, lambda: screens.Screens(settings.board_cards))
         try:
             yield
         finally:

@@ -40,6 +40,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
                                        "personal data (aggregates stay)")),
     ("LIVELINE_EVENTS_MAXLEN", "10000", ("about how many events each broadcast's log keeps; a screen or worker "
                                          "whose cursor falls off its head starts again from a fresh snapshot")),
+    ("LIVELINE_BOARD_CARDS", "500", ("cards a board shows per column (the first by the column's order) beside "
+                                    "its true count; search and filters reach the rest on the server")),
     ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
 ]
 
@@ -67,6 +69,7 @@ class Settings:
     places_csv: str = ""
     retention_days: float = 365.0
     events_maxlen: int = 10_000
+    board_cards: int = 500
     log_level: str = "INFO"
 
     def secret(self) -> str:
@@ -118,5 +121,6 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
         places_csv=get("LIVELINE_PLACES_CSV"),
         retention_days=get("LIVELINE_RETENTION_DAYS", float),
         events_maxlen=get("LIVELINE_EVENTS_MAXLEN", int),
+        board_cards=max(1, get("LIVELINE_BOARD_CARDS", int)),
         log_level=get("LIVELINE_LOG_LEVEL"),
     )

@@ -201,8 +201,9 @@ def board_snapshot(stack: Stack, bid: int, cookie: str) -> dict[str, tuple[str, 
 
 
 def true_board(r: redis.Redis, bid: int) -> dict[str, tuple[str, int]]:
+    """What a fresh board shows: the first LIVELINE_BOARD_CARDS cards of each column of a fresh read."""
     st = state.read(r, bid, with_questions=False)
-    return {str(c["id"]): (c["status"], int(c["version"])) for col in screens.board_columns(st).values()
+    return {str(c["id"]): (c["status"], int(c["version"])) for col in screens.board_window(st).values()
             for c in col}
 
 

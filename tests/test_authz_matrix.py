@@ -56,6 +56,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("host_link_rotate", "POST"): ADMIN,
     ("audit", "GET"): BOARD,
     ("board", "GET"): BOARD,
+    ("board_search", "GET"): BOARD,
     ("manual_question", "POST"): BOARD,
     ("merge", "POST"): BOARD,
     ("members", "GET"): BOARD,

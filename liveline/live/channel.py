@@ -6,7 +6,10 @@ the two: both happen in one step of the event loop. Each batch of events is rend
 screen (board, host) and the same bytes go to every socket of that kind. A socket that cannot keep up (its
 bounded queue fills) is sent a fresh snapshot instead of a growing backlog; so is every socket when the log
 was trimmed past the mirror's cursor (after a long outage, or a burst larger than the log keeps): the mirror is
-read afresh first.
+read afresh first; and so is a socket that asks for one (a board leaving its search for the live window).
+
+Each channel keeps its own ``Screens`` (``liveline.live.screens``): what it renders may depend on what was
+sent before (the board's windows), so it follows every batch as it is applied, watched or not.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import redis
 import redis.asyncio as aredis
@@ -28,8 +32,17 @@ QUEUE_MAX = 200
 TICK_S = 0.1  # at most one message per socket per tick: what arrives meanwhile goes out together
 KINDS = ("board", "host")
 
-# render(kind, mirror, events | None) -> html; events None = snapshot
-Renderer = Callable[[str, state.State, list[Event] | None], str]
+
+
+class Screens(Protocol):
+    def follow(self, s: state.State, events: list[Event]) -> None:
+        """Called with every batch right after it is applied to the mirror."""
+
+    def render(self, kind: str, s: state.State, events: list[Event] | None) -> str:
+        """The html for ``kind``: the snapshot when ``events`` is None, else what the batch changed."""
+
+    def reset(self) -> None:
+        """The mirror was read afresh: forget what was followed."""
 
 
 @dataclass(eq=False)
@@ -41,11 +54,11 @@ class Subscriber:
 
 class Channel:
     def __init__(self, broadcast_id: int, sync_redis: redis.Redis, async_redis: aredis.Redis,
-                 render: Renderer) -> None:
+                 screens: Screens) -> None:
         self.broadcast_id = broadcast_id
         self.r = sync_redis
         self.ar = async_redis
-        self.render = render
+        self.screens = screens
         self.mirror: state.State | None = None
         self.subscribers: set[Subscriber] = set()
         self.task: asyncio.Task[None] | None = None
@@ -62,7 +75,7 @@ class Channel:
         cached = self._snapshots.get(kind)
         if cached and cached[0] == self.mirror.cursor:
             return cached[1]
-        html = self.render(kind, self.mirror, None)
+        html = self.screens.render(kind, self.mirror, None)
         self._snapshots[kind] = (self.mirror.cursor, html)
         return html
 
@@ -79,6 +92,7 @@ class Channel:
     async def _resync(self) -> None:
         """The mirror read afresh and every socket started over from it."""
         self.mirror = await asyncio.to_thread(state.read, self.r, self.broadcast_id, False)
+        self.screens.reset()
         self._snapshots.clear()
         for sub in list(self.subscribers):
             while not sub.queue.empty():
@@ -96,6 +110,13 @@ class Channel:
             return True
         return False
 
+    def resync(self, sub: Subscriber) -> None:
+        """Start ``sub`` over from the current state: its backlog dropped, a fresh snapshot next."""
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.resyncs += 1
+        sub.queue.put_nowait(self.snapshot(sub.kind))
+
     def _deliver(self, kind: str, html: str) -> None:
         for sub in list(self.subscribers):
             if sub.kind != kind:
@@ -103,11 +124,7 @@ class Channel:
             try:
                 sub.queue.put_nowait(html)
             except asyncio.QueueFull:
-                # too slow: drop its backlog and start it over from the current state
-                while not sub.queue.empty():
-                    sub.queue.get_nowait()
-                sub.resyncs += 1
-                sub.queue.put_nowait(self.snapshot(kind))
+                self.resync(sub)  # too slow: start it over from the current state
 
     async def _run(self) -> None:
         """Tail the event log into the mirror at once; send at most one message per socket per tick (the first
@@ -146,6 +163,7 @@ class Channel:
                 check = len(batch) >= 500
                 for ev in batch:
                     state.apply(self.mirror, ev, in_place=True)
+                self.screens.follow(self.mirror, batch)
                 pending += batch
             if not pending or loop.time() - last_sent < TICK_S:
                 continue
@@ -154,7 +172,7 @@ class Channel:
             for kind in KINDS:
                 if any(s.kind == kind for s in self.subscribers):
                     try:
-                        html = self.render(kind, self.mirror, batch)
+                        html = self.screens.render(kind, self.mirror, batch)
                     except Exception:
                         log.exception("rendering %s for broadcast %s failed", kind, self.broadcast_id)
                         continue
@@ -173,10 +191,11 @@ class Channel:
 class Hub:
     """All channels of one web process."""
 
-    def __init__(self, sync_redis: redis.Redis, async_redis: aredis.Redis, render: Renderer) -> None:
+    def __init__(self, sync_redis: redis.Redis, async_redis: aredis.Redis,
+                 screens: Callable[[], Screens]) -> None:
         self.r = sync_redis
         self.ar = async_redis
-        self.render = render
+        self.screens = screens  # a fresh Screens for each channel
         self.channels: dict[int, Channel] = {}
         self._lock = asyncio.Lock()
 
@@ -184,10 +203,15 @@ class Hub:
         async with self._lock:
             ch = self.channels.get(broadcast_id)
             if ch is None:
-                ch = Channel(broadcast_id, self.r, self.ar, self.render)
+                ch = Channel(broadcast_id, self.r, self.ar, self.screens())
                 await ch.start()
                 self.channels[broadcast_id] = ch
             return ch
+
+    def running(self, broadcast_id: int) -> Channel | None:
+        """The channel of a broadcast when this process runs one with its mirror loaded, else None."""
+        ch = self.channels.get(broadcast_id)
+        return ch if ch is not None and ch.mirror is not None else None
 
     async def close(self) -> None:
         for ch in self.channels.values():

@@ -1,23 +1,31 @@
 """What each kind of screen shows, rendered from a broadcast's state: board and host.
 
-``render(kind, state, events)`` is the hub's renderer: ``events=None`` renders the snapshot a socket starts
-from; otherwise the fragments that bring a screen from the state before ``events`` to ``state``. Fragments
-are keyed by stable DOM ids, so a replayed one is harmless.
+Each channel keeps a ``Screens``: ``render(kind, state, events)`` with ``events=None`` renders the snapshot
+a socket starts from; otherwise the fragments that bring a screen from the state before ``events`` to
+``state``. Fragments are keyed by stable DOM ids, so a replayed one is harmless. The board shows a window of
+each column (its first ``LIVELINE_BOARD_CARDS`` cards) and the column's true count; ``BoardView`` keeps the
+windows honest as events arrive, and search reaches past them (``search.py``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from markupsafe import Markup
 
+from liveline.live.search import Found, Haystacks, Query, find
+from liveline.live.window import COLUMNS, Columns
 from liveline.render import render_fragment
 from liveline.store.events import Event
 from liveline.store.state import State
 from liveline.triage.topics import DEFAULT_TAXONOMY
 
-BOARD_COLUMNS = ("new", "approved", "queued", "on_air", "answered", "rejected", "filtered")
+log = logging.getLogger("liveline.live.screens")
+BOARD_COLUMNS = COLUMNS
+BOARD_CARDS = 500  # cards a board shows per column unless LIVELINE_BOARD_CARDS says otherwise
+SNAPSHOT_FIRST = 60  # cards per column in the part of a snapshot a board paints first
 TOPIC_NAMES = {t.slug: t.name for t in DEFAULT_TAXONOMY}
 
 
@@ -30,19 +38,15 @@ def masked(text: str) -> str:
 
 # -- board ----------------------------------------------------------------------------------------------
 def board_columns(s: State) -> dict[str, list[dict[str, Any]]]:
-    cols: dict[str, list[dict[str, Any]]] = {k: [] for k in BOARD_COLUMNS}
-    for c in s.clusters.values():
-        cols.setdefault(c["status"], []).append(c)
-    for status, items in cols.items():
-        if status == "queued":
-            order = {cid: i for i, cid in enumerate(s.queue)}
-            items.sort(key=lambda c: order.get(c["id"], 1 << 30))
-        elif status in ("new", "approved"):
-            items.sort(key=lambda c: (not c.get("urgent"), not c.get("pinned"), -c["support"],
-                                      float(c["created_at"])))
-        else:
-            items.sort(key=lambda c: -float(c.get("updated_at") or 0))
-    return cols
+    """Every card of every column, in board order (what a board would show with no window at all)."""
+    cols = Columns(s)
+    return {k: [s.clusters[cid] for cid in cols.ids(k, s)] for k in BOARD_COLUMNS}
+
+
+def board_window(s: State, limit: int = BOARD_CARDS) -> dict[str, list[dict[str, Any]]]:
+    """The cards a board shows: the first ``limit`` of each column."""
+    cols = Columns(s)
+    return {k: [s.clusters[cid] for cid in cols.top(k, s, limit)] for k in BOARD_COLUMNS}
 
 
 # Rendered cards of each broadcast: cluster id -> (what the card depends on, html). A card renders again only
@@ -62,38 +66,126 @@ def card_html(bid: str, c: dict[str, Any], tz: str) -> Markup:
     return html
 
 
-def render_board(s: State, events: list[Event] | None) -> str:
-    """The snapshot, or what a batch of events changed: cards (into ``#incoming``, where board.js places
-    them), the queue order, the broadcast's state, the cue line, and who is online with which card open."""
-    tz = s.broadcast.get("tz", "Europe/Moscow")
-    bid = str(s.broadcast.get("id", ""))
-    if events is None:
-        columns = board_columns(s)
-        html = {k: Markup("".join([str(card_html(bid, c, tz)) for c in items])) for k, items in columns.items()}
-        cache = _CARDS.get(bid, {})
-        for gone in set(cache) - set(s.clusters):
-            del cache[gone]
-        return render_fragment("partials/_board.html", columns=columns, cards=html, b=s.broadcast, tz=tz,
-                               queue=s.queue, host=s.host)
-    changed: dict[str, dict[str, Any] | None] = {}
-    queue_changed = broadcast_changed = host_changed = False
-    online: list[dict[str, Any]] | None = None
-    for ev in events:
-        changed.update(ev.clusters)
-        queue_changed = queue_changed or ev.queue is not None
-        broadcast_changed = broadcast_changed or ev.broadcast is not None
-        host_changed = host_changed or ev.host is not None
-        if ev.type == "presence":
-            online = list(ev.note.get("online") or [])
-    if not (changed or queue_changed or broadcast_changed or host_changed or online is not None):
-        return ""
-    # the latest state of each changed cluster (the mirror already holds it)
-    latest = {cid: (card_html(bid, c, tz) if c is not None else None)
-              for cid, c in ((cid, s.clusters.get(cid)) for cid in changed)}
-    return render_fragment("partials/_board_update.html", cards=latest, b=s.broadcast, tz=tz,
-                           queue=s.queue if queue_changed else None, host=s.host if host_changed else None,
-                           broadcast_changed=broadcast_changed,
-                           pv=presence_view(online) if online is not None else None)
+class BoardView:
+    """One mirror's board: its columns (following every batch as it is applied, watched or not) and the
+    windows every board socket holds, so that an update carries what brings each of them to the new windows.
+
+    A board holds the first ``limit`` cards of each column. An update fragment carries the changed cards that
+    are in a window, the cards that entered a window, and for every column whose window changed the ids of
+    the whole window in order (board.js removes what is not listed and orders the rest). What every socket
+    holds is the window of the last update (``sent``); a snapshot rendered since may hold another, so its
+    columns are sent in full next time and only the cards both hold count as known.
+    """
+
+    def __init__(self, limit: int = BOARD_CARDS) -> None:
+        self.limit = limit
+        self.hay = Haystacks()
+        self._cols: Columns | None = None
+        self._sent: dict[str, list[str]] | None = None
+        self._known: dict[str, set[str]] = {}
+        self._unsure: set[str] = set()
+
+    def columns(self, s: State) -> Columns:
+        if self._cols is None:
+            self._cols = Columns(s)
+        return self._cols
+
+    def follow(self, s: State, events: list[Event]) -> None:
+        changed = {cid for ev in events for cid in ev.clusters}
+        gone = [cid for cid in changed if cid not in s.clusters]  # merged away: their cached html goes too
+        if gone:
+            cache = _CARDS.get(str(s.broadcast.get("id", "")), {})
+            for cid in gone:
+                cache.pop(cid, None)
+            self.hay.drop(gone)
+        if self._cols is None:
+            return
+        try:
+            self._cols.follow(s, changed)
+        except Exception:  # never let one batch stop the channel: build the columns afresh when next needed
+            log.exception("board columns of broadcast %s lost track; rebuilding", s.broadcast.get("id"))
+            self._cols = None
+
+    def windows(self, s: State) -> dict[str, list[str]]:
+        cols = self.columns(s)
+        return {k: cols.top(k, s, self.limit) for k in BOARD_COLUMNS}
+
+    def counts(self, s: State, windows: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+        cols = self.columns(s)
+        return {k: {"total": cols.count(k), "shown": len(windows[k])} for k in BOARD_COLUMNS}
+
+    def render(self, s: State, events: list[Event] | None) -> str:
+        return self.snapshot(s) if events is None else self.update(s, events)
+
+    def snapshot(self, s: State) -> str:
+        tz = s.broadcast.get("tz", "Europe/Moscow")
+        bid = str(s.broadcast.get("id", ""))
+        windows = self.windows(s)
+
+        def join(ids: list[str]) -> Markup:
+            return Markup("".join([str(card_html(bid, s.clusters[cid], tz)) for cid in ids]))
+
+        # the first cards of each column, then the rest after a marker: board.js paints the first part before
+        # it parses the rest (half a snapshot's cards are in tabs not shown)
+        html = {k: join(ids[:SNAPSHOT_FIRST]) for k, ids in windows.items()}
+        rest = {k: join(ids[SNAPSHOT_FIRST:]) for k, ids in windows.items() if len(ids) > SNAPSHOT_FIRST}
+        if self._sent is None:  # the first snapshot of this view; later, follow() drops what goes
+            cache = _CARDS.get(bid, {})
+            for gone in set(cache) - set(s.clusters):
+                del cache[gone]
+            self._sent = windows
+            self._known = {k: set(ids) for k, ids in windows.items()}
+        else:  # this socket holds these windows, the others what was sent last
+            for k, ids in windows.items():
+                if ids != self._sent.get(k):
+                    self._unsure.add(k)
+                self._known[k] = self._known.get(k, set()) & set(ids)
+        return render_fragment("partials/_board.html", cards=html, rest=rest, counts=self.counts(s, windows),
+                               places=self.columns(s).places(), b=s.broadcast, tz=tz, queue=s.queue,
+                               host=s.host)
+
+    def update(self, s: State, events: list[Event]) -> str:
+        """What a batch of events changed: cards (into ``#incoming``, where board.js places them), the
+        windows that changed, every column's count, the queue order, the broadcast's state, the cue line, and
+        who is online with which card open."""
+        changed: set[str] = set()
+        queue_changed = broadcast_changed = host_changed = False
+        online: list[dict[str, Any]] | None = None
+        for ev in events:
+            changed.update(ev.clusters)
+            queue_changed = queue_changed or ev.queue is not None
+            broadcast_changed = broadcast_changed or ev.broadcast is not None
+            host_changed = host_changed or ev.host is not None
+            if ev.type == "presence":
+                online = list(ev.note.get("online") or [])
+        if not (changed or queue_changed or broadcast_changed or host_changed or online is not None):
+            return ""
+        tz = s.broadcast.get("tz", "Europe/Moscow")
+        bid = str(s.broadcast.get("id", ""))
+        windows = self.windows(s)
+        if self._sent is None:  # no history (a render outside a channel): every window is news
+            self._sent, self._unsure = {}, set(BOARD_COLUMNS)
+            self._known = {k: set(ids) - changed for k, ids in windows.items()}
+        lists = {k: ids for k, ids in windows.items() if k in self._unsure or ids != self._sent.get(k)}
+        shown = {cid for ids in windows.values() for cid in ids}
+        send = [cid for cid in changed if cid in shown or cid not in s.clusters]
+        for k, ids in lists.items():
+            known = self._known.get(k, set())
+            send += [cid for cid in ids if cid not in known]
+        cards = {cid: (card_html(bid, s.clusters[cid], tz) if cid in s.clusters else None)
+                 for cid in dict.fromkeys(send)}
+        self._sent, self._unsure = windows, set()
+        self._known = {k: set(ids) for k, ids in windows.items()}
+        return render_fragment("partials/_board_update.html", cards=cards, lists=lists,
+                               counts=self.counts(s, windows), b=s.broadcast, tz=tz,
+                               queue=s.queue if queue_changed else None, host=s.host if host_changed else None,
+                               broadcast_changed=broadcast_changed,
+                               pv=presence_view(online) if online is not None else None)
+
+
+def render_board(s: State, events: list[Event] | None, limit: int = BOARD_CARDS) -> str:
+    """The board of a state with no history behind it (a channel keeps a ``BoardView`` instead)."""
+    return BoardView(limit).render(s, events)
 
 
 def presence_view(online: list[dict[str, Any]]) -> dict[str, Any]:
@@ -149,9 +241,33 @@ def render_host(s: State, events: list[Event] | None) -> str:
     return render_fragment("partials/_host.html", v=host_view(s), oob=events is not None)
 
 
+class Screens:
+    """What one channel shows of its mirror, kind by kind: a ``BoardView`` that follows every batch, and the
+    host screen (a pure function of the state). The channel renders each batch once per kind."""
+
+    def __init__(self, board_cards: int = BOARD_CARDS) -> None:
+        self.board = BoardView(board_cards)
+
+    def follow(self, s: State, events: list[Event]) -> None:
+        self.board.follow(s, events)
+
+    def reset(self) -> None:
+        """The mirror was read afresh (the log was trimmed past it): what was followed so far is forgotten."""
+        self.board = BoardView(self.board.limit)
+
+    def render(self, kind: str, s: State, events: list[Event] | None) -> str:
+        if kind == "board":
+            return self.board.render(s, events)
+        if kind == "host":
+            return render_host(s, events)
+        raise ValueError(kind)
+
+    def find(self, s: State, query: Query) -> list[Found]:
+        """Search beyond the window. ``columns`` must have been built (on the event loop) before a thread
+        runs this: the index is then only read."""
+        return find(s, self.board.columns(s), query, self.board.limit, self.board.hay)
+
+
 def render(kind: str, s: State, events: list[Event] | None) -> str:
-    if kind == "board":
-        return render_board(s, events)
-    if kind == "host":
-        return render_host(s, events)
-    raise ValueError(kind)
+    """A screen of a state with no history behind it."""
+    return Screens().render(kind, s, events)

@@ -1,4 +1,5 @@
-"""The moderator board: the page, card actions, manual entry, cluster members, merge and split.
+"""The moderator board: the page, search beyond its window, card actions, manual entry, cluster members, merge
+and split.
 
 Actions answer 204: the change reaches every board (the actor's too) through the broadcast's event stream.
 A lost versioned write answers 409 with a flash that says who changed the card.
@@ -6,14 +7,21 @@ A lost versioned write answers 409 with a flash that says who changed the card.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from liveline.board import authors, broadcasts, clusters, membership, merges, questions, undo
-from liveline.errors import BadRequest
+from liveline.errors import BadRequest, NotFound
 from liveline.ingest import manual
+from liveline.live import screens
+from liveline.live.search import Found, Query, find
+from liveline.live.window import Columns
+from liveline.render import render_fragment
+from liveline.store import state
 from liveline.views.common import call, form, fragment, no_content, page, r, session
 
 
@@ -31,6 +39,36 @@ def board_page(request: Request) -> Response:
     departments = sorted({t.department for t in topics if t.department})
     return page(request, "board.html", b=b, topics=topics, departments=departments,
                 me=session(request).username)
+
+
+async def search(request: Request) -> Response:
+    """The cards that match the board's search and filters in every column (or one: ``column=``), beyond the
+    window a board holds: at most LIVELINE_BOARD_CARDS per column, with how many match in all. Read from this
+    process's mirror of the broadcast when it runs one, else from a fresh read of the state."""
+    bid = _bid(request)
+    query = Query.from_params(request.query_params)
+    limit = request.app.state.settings.board_cards
+    ch = request.app.state.hub.running(bid)
+    if ch is not None and isinstance(ch.screens, screens.Screens):
+        s, view = ch.mirror, ch.screens
+        assert s is not None
+        view.board.columns(s)  # built here, on the event loop, if no board has asked yet: the thread only reads
+        html = await call(_found, s, lambda: view.find(s, query))
+    else:
+        s = await call(state.read, r(request), bid, False)
+        if not s.broadcast:
+            raise NotFound("Прямая линия не найдена")
+        html = await call(_found, s, lambda: find(s, Columns(s), query, limit))
+    return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+
+
+def _found(s: state.State, run: Callable[[], list[Found]]) -> str:
+    """Run the search and render what it found (in a worker thread: both can take a while at a million)."""
+    found = run()
+    tz = s.broadcast.get("tz", "Europe/Moscow")
+    bid = str(s.broadcast.get("id", ""))
+    cards = {f.column: Markup("".join([str(screens.card_html(bid, c, tz)) for c in f.cards])) for f in found}
+    return render_fragment("partials/_board_found.html", found=found, cards=cards)
 
 
 def _mute(rc: Any, b: int, cid: str, by: str, muted: bool) -> Any:

@@ -1,7 +1,8 @@
 """WebSockets of the board and the host screen: snapshot on connect, then the broadcast's live fragments.
 
 Close codes: 4401 not logged in, 4403 not allowed (role, Origin, host link of another broadcast),
-4404 no such broadcast. Every socket is unsubscribed in ``finally``.
+4404 no such broadcast. Every socket is unsubscribed in ``finally``. A board sends which card it has open
+(presence), or ``{"resync":true}`` to be sent a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from liveline.permissions import TABLE
 from liveline.security import same_origin
 
 CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND = 4401, 4403, 4404
+RESYNC = '{"resync":true}'  # what a board sends to be started over from a fresh snapshot
 
 
 async def _serve(ws: WebSocket, kind: str, route_name: str) -> None:
@@ -64,8 +66,12 @@ async def _serve(ws: WebSocket, kind: str, route_name: str) -> None:
             message = receive.result()
             if message["type"] == "websocket.disconnect":
                 break
-            if kind == "board" and message.get("text"):
-                await run_in_threadpool(presence.touch, rc, bid, sid, s.username, message["text"])
+            text = message.get("text")
+            if kind == "board" and text:
+                if text == RESYNC:  # a board back from its search wants the live window again
+                    channel.resync(sub)
+                else:
+                    await run_in_threadpool(presence.touch, rc, bid, sid, s.username, text)
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass
     finally:

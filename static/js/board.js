@@ -1,6 +1,7 @@
-// The moderator board in the browser: places live cards, filters and sorts them per moderator (in the
-// browser, so the server renders each event once for every board), card actions and tools, bulk selection,
-// keyboard shortcuts, queue reordering and presence. No inline scripts, no eval: htmx runs with
+// The moderator board in the browser: places live cards, keeps each column's window as the server says,
+// searches and filters per moderator (on the server, so they reach past the window; the live fragments are
+// rendered once for every board), card actions and tools, bulk selection, keyboard shortcuts, queue
+// reordering and presence. No inline scripts, no eval: htmx runs with
 // allowEval=false under a strict CSP, and cards carry no hx-* attributes: every button is handled here by
 // delegation (data-act / data-tool), so a snapshot of thousands of cards needs no htmx processing.
 (function () {
@@ -80,36 +81,82 @@
       if (old) old.remove();
       card.remove(); gone[id] = true; delete selected[id.slice(2)]; updateBulk(); return;
     }
-    if (pending.length) gone[id] = true;  // a pending (older) copy of this card must not be appended
-    var hadFocus = old && old.contains(document.activeElement);
-    var focused = hadFocus ? document.activeElement : null;
-    if (old) {
-      // forms a moderator has open travel to the new card; an unsaved edit made from an older version
-      // says so, and saving it answers 409 with who changed it (never a silently lost edit)
-      old.querySelectorAll("form.tool-panel").forEach(function (panel) {
-        if (panel.dataset.saving !== "1" && panel.dataset.version !== card.dataset.version &&
-            !panel.querySelector(".stale-note")) {
-          var note = document.createElement("p");
-          note.className = "small warn-text stale-note";
-          note.textContent = "Карточку изменили, пока вы её правили: сохранение покажет конфликт.";
-          panel.insertBefore(note, panel.firstChild);
-        }
-        card.appendChild(panel);
-      });
-      var members = old.querySelector("details.members[open]");
-      if (members) { var m2 = card.querySelector("details.members"); if (m2) m2.open = true; }
-      old.remove();
-    }
+    if (loading()) gone[id] = true;  // a pending (older) copy of this card must not be appended
     var col = $("col-" + card.dataset.status);
     if (!col) { card.remove(); return; }
-    insertSorted(col, card);
+    var stays = old && old.parentNode === col;
+    var hadFocus = takeOver(card, old);
+    if (stays) old.replaceWith(card); else { if (old) old.remove(); insertSorted(col, card); }
+    settle(card, hadFocus);
+  }
+
+  // a newer copy of a card takes over from the old one what the moderator has open on it; true when the
+  // old one had the focus (the caller puts the new one in place, then settle() gives it back)
+  function takeOver(card, old) {
+    if (!old) return false;
+    var hadFocus = old.contains(document.activeElement);
+    takeOver.focused = hadFocus ? document.activeElement : null;
+    // forms a moderator has open travel to the new card; an unsaved edit made from an older version
+    // says so, and saving it answers 409 with who changed it (never a silently lost edit)
+    old.querySelectorAll("form.tool-panel").forEach(function (panel) {
+      if (panel.dataset.saving !== "1" && panel.dataset.version !== card.dataset.version &&
+          !panel.querySelector(".stale-note")) {
+        var note = document.createElement("p");
+        note.className = "small warn-text stale-note";
+        note.textContent = "Карточку изменили, пока вы её правили: сохранение покажет конфликт.";
+        panel.insertBefore(note, panel.firstChild);
+      }
+      card.appendChild(panel);
+    });
+    var members = old.querySelector("details.members[open]");
+    if (members) { var m2 = card.querySelector("details.members"); if (m2) m2.open = true; }
+    return hadFocus;
+  }
+  function settle(card, hadFocus) {
     if (card.dataset.status === "queued") card.draggable = true;
     decorate(card);
     filterCard(card);
     if (hadFocus) {
+      var focused = takeOver.focused;
       if (focused && card.contains(focused)) focused.focus({ preventScroll: true });
       else card.focus({ preventScroll: true });
     }
+  }
+
+  // A column made to hold exactly ``list`` (card elements, in order): what is not listed leaves the DOM,
+  // the rest is moved only where it is out of place.
+  function converge(col, list) {
+    var keep = new Set(list);
+    cards(col).forEach(function (c) {
+      if (keep.has(c)) return;
+      c.remove();
+      if (selected[c.dataset.id]) { delete selected[c.dataset.id]; }
+    });
+    list.forEach(function (el, i) {
+      if (col.children[i] !== el) col.insertBefore(el, col.children[i] || null);
+    });
+  }
+
+  // The window of each column that changed, as the server listed it (ids in order). A listed card this
+  // board does not have means it missed something: it asks for a fresh snapshot.
+  function applyWindow(ol) {
+    var col = $("col-" + ol.dataset.col);
+    var ids = (ol.dataset.ids || "").split(",").filter(Boolean);
+    ol.remove();
+    if (!col || searching()) return;
+    var list = [], missing = false;
+    ids.forEach(function (id) {
+      var el = $("c-" + id);
+      if (el) list.push(el); else missing = true;
+    });
+    converge(col, list);
+    if (missing) resync();
+  }
+  function resync() {
+    var now = Date.now();
+    if (!socket || now - (resync.at || 0) < 3000) return;
+    resync.at = now;
+    socket.send(JSON.stringify({ resync: true }), live);
   }
 
   function decorate(card) {
@@ -124,7 +171,11 @@
 
   function refresh() {
     var inbox = $("incoming");
+    var windows = inbox ? Array.prototype.slice.call(inbox.querySelectorAll("ol.window")) : [];
+    if (windows.length && loading()) loadMore(Infinity);  // a window is whole: the snapshot's rest first
     if (inbox) cards(inbox).forEach(place);
+    windows.forEach(applyWindow);
+    if (searching() && inbox) searchSoon();
     var qo = $("queue-order");
     var order = qo ? (qo.dataset.order || "").split(",").filter(Boolean) : [];
     if (order.join(",") !== queueOrder.join(",")) { queueOrder = order; sortColumn("queued"); }
@@ -136,15 +187,20 @@
   function mark(name) { if (window.performance && performance.mark) performance.mark(name); }
 
   // A snapshot is swapped in here rather than by htmx (cheaper than its per-id settling). A big board is
-  // shown progressively: the first FIRST cards of each column at once, the rest appended CHUNK at a time in
-  // later tasks, so the board paints and answers clicks before thousands of cards are laid out.
-  var FIRST = 60, CHUNK = 250;
+  // shown progressively: the server sends the first cards of each column, then for each column REST and its
+  // other cards; the first part is parsed and swapped at once, the rest after the first frame is painted,
+  // one column's part a task, appended CHUNK cards a task, so the board paints and answers clicks before
+  // thousands of cards are parsed and laid out. (A snapshot without the markers is cut here, FIRST a column.)
+  var FIRST = 60, CHUNK = 250, REST = "<!--ll:rest-->";
   var pending = [];   // [column element, [cards]] still to append
+  var restParts = [];  // the snapshot's rest, a part per column, not parsed yet
   var loadTimer = null;
+  function loading() { return pending.length > 0 || restParts.length > 0; }
   function applySnapshot(html) {
     mark("ll:snapshot-received");
+    restParts = html.split(REST);
     var tpl = document.createElement("template");
-    tpl.innerHTML = html;
+    tpl.innerHTML = restParts.shift();
     mark("ll:snapshot-parsed");
     pending = [];
     clearTimeout(loadTimer);
@@ -165,11 +221,27 @@
     afterSnapshot();
     mark("ll:snapshot-done");
     // the rest after the first frame is painted, in short tasks that leave room for clicks and keys
-    if (pending.length) requestAnimationFrame(function () { loadTimer = setTimeout(loadMore, 0); });
+    if (loading()) requestAnimationFrame(function () { loadTimer = setTimeout(loadMore, 0); });
   }
 
-  function loadMore() {
-    var budget = CHUNK;
+  function parseRest(part) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = part;
+    tpl.content.querySelectorAll("[data-rest-for]").forEach(function (box) {
+      var col = $("col-" + box.dataset.restFor);
+      if (col && box.children.length) pending.push([col, Array.prototype.slice.call(box.children)]);
+    });
+  }
+
+  function loadMore(budget) {
+    if (budget === Infinity) {
+      while (restParts.length) parseRest(restParts.shift());
+    } else if (!pending.length && restParts.length) {  // parsing a column's part is a task of its own
+      parseRest(restParts.shift());
+      clearTimeout(loadTimer); loadTimer = setTimeout(loadMore, 0);
+      return;
+    }
+    budget = budget || CHUNK;
     while (pending.length && budget > 0) {
       var col = pending[0][0], rest = pending[0][1];
       var part = rest.splice(0, budget);
@@ -185,39 +257,51 @@
       if (!rest.length) pending.shift();
     }
     counts();
-    if (pending.length) { loadTimer = setTimeout(loadMore, 0); return; }
+    if (loading()) { clearTimeout(loadTimer); loadTimer = setTimeout(loadMore, 0); return; }
+    clearTimeout(loadTimer);
     gone = {};
-    if (prefs.sort === "time") { sortColumn("new"); sortColumn("approved"); }
     settlements();
+    keepSelection();
     mark("ll:snapshot-complete");
     document.body.dataset.boardComplete = String(Date.now());
     focusHash();
   }
   var gone = {};
 
+  function keepSelection() {  // a selected card no longer on the board is no longer selected
+    Object.keys(selected).forEach(function (id) { if (!$("c-" + id)) delete selected[id]; });
+    updateBulk();
+  }
   function afterSnapshot() {
     var qo = $("queue-order");
     queueOrder = qo ? (qo.dataset.order || "").split(",").filter(Boolean) : [];
     cards($("col-queued")).forEach(function (c) { c.draggable = true; });
-    if (prefs.sort === "time" && !pending.length) { sortColumn("new"); sortColumn("approved"); }
-    if (!pending.length) settlements();
-    var present = {};
-    cards($("board")).forEach(function (c) { present[c.dataset.id] = true; decorate(c); filterCard(c); });
-    pending.forEach(function (p) { p[1].forEach(function (c) { present[c.dataset.id] = true; }); });
-    Object.keys(selected).forEach(function (id) { if (!present[id]) delete selected[id]; });
+    cards($("board")).forEach(function (c) { decorate(c); filterCard(c); });
+    if (!loading()) { settlements(); keepSelection(); }
     counts();
     updateBulk();
     showTab(prefs.tab || "answered");
     var b = $("board"); if (b) b.setAttribute("aria-busy", "false");
     document.body.dataset.boardReady = String(Date.now());
-    if (!pending.length) { document.body.dataset.boardComplete = document.body.dataset.boardReady; focusHash(); }
+    if (!loading()) { document.body.dataset.boardComplete = document.body.dataset.boardReady; focusHash(); }
+    if (searching()) search();  // the snapshot holds the live windows: the search is asked again
   }
 
   function focusHash() {
     var m = /^#c-(\d+)$/.exec(window.location.hash || "");
     if (!m || focusHash.done === m[1]) return;
     var card = $("c-" + m[1]);
-    if (!card) return;
+    if (!card) {
+      // beyond the window: the board searches for it by its number (as typing "№17" would)
+      if (focusHash.sought === m[1] || loading()) return;
+      focusHash.sought = m[1];
+      var box = $("f-text");
+      if (box) box.value = "№" + m[1];
+      prefs.text = "№" + m[1];
+      found = {};
+      search(0);
+      return;
+    }
     focusHash.done = m[1];
     if (DONE_TABS.indexOf(card.dataset.status) >= 0) showTab(card.dataset.status);
     card.hidden = false;
@@ -244,38 +328,131 @@
     box.querySelectorAll(".who-on").forEach(function (el) { el.classList.toggle("me", el.dataset.user === me); });
   }
 
-  // -- filters (per moderator, in the browser) ---------------------------------------------------------
+  // -- search and filters (per moderator, answered by the server) -------------------------------------
+  // A board holds the first cards of each column (the window). While a search, a filter or the sort by
+  // time is on, the columns show what the server found in the whole broadcast instead; live cards still
+  // arrive (and are checked against the filters here), and the search is asked again while the board
+  // changes. Cleared, the board asks the socket for a fresh snapshot: the live windows again.
+  function fold(s) { return s.toLowerCase().replace(/ё/g, "е"); }
   function searchText(card) {  // text, author, place, topic; built on first search (a card is replaced when it changes)
     if (card._search === undefined) {
       var t = card.querySelector(".text"), m = card.querySelector(".meta");
-      card._search = ((t ? t.textContent : "") + " " + (m ? m.textContent : "")).toLowerCase();
+      card._search = fold((t ? t.textContent : "") + " " + (m ? m.textContent : ""));
     }
     return card._search;
   }
   function filterCard(card) {
     var ok = true;
-    if (prefs.text) ok = searchText(card).indexOf(prefs.text) >= 0 || card.dataset.id === prefs.text.replace(/^№/, "");
+    if (prefs.text) ok = searchText(card).indexOf(fold(prefs.text)) >= 0 || card.dataset.id === prefs.text.replace(/^№/, "").trim();
     if (ok && prefs.topic) ok = card.dataset.topic === prefs.topic;
     if (ok && prefs.settlement) ok = card.dataset.settlement === prefs.settlement;
     if (ok && prefs.source) ok = card.dataset.source === prefs.source;
     if (card.hidden !== !ok) card.hidden = !ok;
   }
+  function searching() { return !!(prefs.text || prefs.topic || prefs.settlement || prefs.source || prefs.sort === "time"); }
+  function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0"); }
+  var found = {};      // column -> how many cards the last search found there
+  var searchSeq = 0, searchTimer = null, againTimer = null;
+  // The totals come from the server (data-total); a search shows "found из total". Until the server's
+  // answer arrives, a column whose window holds all its cards is counted here (the filter above is the
+  // server's, so that count is exact); a longer one shows its total only.
   function counts() {
     document.querySelectorAll("[data-count-for]").forEach(function (el) {
-      var col = $("col-" + el.dataset.countFor);
-      if (!col) return;
-      var waiting = 0;
-      pending.forEach(function (p) { if (p[0] === col) waiting += p[1].length; });
-      var all = col.children.length + waiting;
-      var shown = all - col.querySelectorAll("article.qcard[hidden]").length;
-      el.textContent = shown === all ? String(all) : shown + " из " + all;
+      var total = parseInt(el.dataset.total || "0", 10);
+      var n = found[el.dataset.countFor];
+      if (n === undefined && searching()) n = exactCount(el.dataset.countFor, total);
+      var text = searching() && n !== undefined && n !== total ? thousands(n) + " из " + thousands(total) : thousands(total);
+      if (el.textContent !== text) el.textContent = text;
     });
+    document.querySelectorAll("#board .cards").forEach(function (col) {
+      var on = false;
+      for (var p = col.nextElementSibling; p && p.tagName === "P"; p = p.nextElementSibling) {
+        if (!p.hidden && p.classList.contains(live.dataset.search ? "found-more" : "col-more")) on = true;
+      }
+      if (col.classList.contains("windowed") !== on) col.classList.toggle("windowed", on);
+    });
+  }
+  function exactCount(name, total) {
+    var col = $("col-" + name);
+    if (!col || loading() || col.children.length < total) return undefined;
+    return col.children.length - col.querySelectorAll("article.qcard[hidden]").length;
+  }
+  function search(delay) {
+    clearTimeout(searchTimer); clearTimeout(againTimer); againTimer = null;
+    var seq = ++searchSeq;
+    searchTimer = setTimeout(function () {
+      var q = new URLSearchParams();
+      if (prefs.text) q.set("q", prefs.text);
+      ["topic", "settlement", "source"].forEach(function (k) { if (prefs[k]) q.set(k, prefs[k]); });
+      if (prefs.sort === "time") q.set("sort", "time");
+      live.setAttribute("aria-busy", "true");
+      fetch("/b/" + bid + "/search?" + q.toString(), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (resp) {
+          if (!resp.ok) throw new Error(resp.status === 400 ? "запрос не принят" : "ошибка " + resp.status);
+          return resp.text();
+        })
+        .then(function (html) { if (seq === searchSeq && searching()) showFound(html); })
+        .catch(function (err) {
+          if (seq !== searchSeq) return;
+          var flash = $("flash");
+          if (flash) flash.textContent = "Поиск не удался (" + err.message + "): повторите";
+        })
+        .then(function () { if (seq === searchSeq) live.removeAttribute("aria-busy"); });
+    }, delay || 0);
+  }
+  function searchSoon() {  // the board changed under a search: ask again, at most every few seconds
+    if (againTimer) return;
+    againTimer = setTimeout(function () { againTimer = null; if (searching()) search(); }, 3000);
+  }
+  function showFound(html) {
+    if (loading()) loadMore(Infinity);
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    live.dataset.search = "1";
+    document.querySelectorAll(".found-more").forEach(function (p) { p.remove(); });
+    tpl.content.querySelectorAll(".found-col").forEach(function (box) {
+      var name = box.dataset.col, col = $("col-" + name);
+      if (!col) return;
+      found[name] = parseInt(box.dataset.total || "0", 10);
+      var list = cards(box).map(function (card) {
+        var old = $(card.id);
+        if (old && old.dataset.version === card.dataset.version && old.dataset.status === card.dataset.status) {
+          filterCard(old);
+          return old;  // kept as it is: what the moderator has open on it stays open
+        }
+        var hadFocus = takeOver(card, old);
+        if (old) old.replaceWith(card);
+        settle(card, hadFocus);
+        return card;
+      });
+      converge(col, list);
+      var more = tpl.content.querySelector('.found-more[data-more-for="' + name + '"]');
+      if (more) col.after(more);
+    });
+    counts();
+    updateBulk();
+    settlements();
+    focusHash();
+  }
+  function leaveSearch() {
+    searchSeq++;
+    clearTimeout(searchTimer); clearTimeout(againTimer); againTimer = null;
+    found = {};
+    delete live.dataset.search;
+    live.removeAttribute("aria-busy");
+    document.querySelectorAll(".found-more").forEach(function (p) { p.remove(); });
+    cards($("board")).forEach(filterCard);
+    counts();
+    resync.at = 0;
+    resync();  // the live windows again, from a fresh snapshot
   }
   function settlements() {
     var sel = $("f-settlement");
     if (!sel) return;
     var seen = {};
-    cards($("board")).forEach(function (c) { if (c.dataset.settlement) seen[c.dataset.settlement] = true; });
+    var board = $("board");
+    try { JSON.parse((board && board.dataset.places) || "[]").forEach(function (s) { seen[s] = true; }); } catch (e) { /* none */ }
+    cards(board).forEach(function (c) { if (c.dataset.settlement) seen[c.dataset.settlement] = true; });
     var have = {};
     Array.prototype.forEach.call(sel.options, function (o) { have[o.value] = true; });
     Object.keys(seen).sort().forEach(function (s) {
@@ -289,14 +466,17 @@
     if (!el) return;
     el.value = prefs[key] || (key === "sort" ? "support" : "");
     el.addEventListener("input", function () {
+      var was = searching();
       prefs[key] = transform ? transform(el.value) : el.value;
       savePrefs();
-      if (key === "sort") { sortColumn("new"); sortColumn("approved"); }
-      cards($("board")).forEach(filterCard);
+      found = {};  // the last answer was to another question
+      cards($("board")).forEach(filterCard);  // at once, on what the board has; the server's answer follows
+      if (searching()) search(key === "text" ? 250 : 0);
+      else if (was) leaveSearch();
       counts();
     });
   }
-  bindFilter("f-text", "text", function (v) { return v.trim().toLowerCase(); });
+  bindFilter("f-text", "text", function (v) { return v.trim().replace(/\s+/g, " ").toLowerCase(); });
   bindFilter("f-topic", "topic");
   bindFilter("f-settlement", "settlement");
   bindFilter("f-source", "source");
@@ -310,7 +490,7 @@
       t.classList.toggle("active", on);
       t.setAttribute("aria-selected", on ? "true" : "false");
     });
-    DONE_TABS.forEach(function (s) { var c = $("col-" + s); if (c) c.hidden = s !== name; });
+    document.querySelectorAll("[data-pane]").forEach(function (p) { p.hidden = p.dataset.pane !== name; });
   }
 
   // -- card actions and tools ------------------------------------------------------------------------

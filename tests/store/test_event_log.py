@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -62,7 +63,7 @@ def test_a_live_channel_behind_the_trim_sends_every_socket_a_fresh_snapshot(redi
 
     async def scenario() -> tuple[int, str]:
         ar = aredis.Redis.from_url(redis_server.url, socket_timeout=10)
-        channel = Channel(bid, r, ar, screens.render)
+        channel = Channel(bid, r, ar, screens.Screens())
         channel.mirror = state.read(r, bid, with_questions=False)  # a mirror taken, then an outage ...
         sub = channel.subscribe("board")
         await sub.queue.get()  # the first snapshot
@@ -73,7 +74,8 @@ def test_a_live_channel_behind_the_trim_sends_every_socket_a_fresh_snapshot(redi
         await ar.aclose()
         return sub.resyncs, html
 
-    resyncs, html = asyncio.run(scenario())
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own, whatever loop this thread may hold
+        resyncs, html = pool.submit(lambda: asyncio.run(scenario())).result()
     assert resyncs == 1
     assert 'id="board"' in html  # a whole board, not an update
     assert state.read(r, bid).clusters[cid]["pinned"] is True
