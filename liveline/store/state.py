@@ -13,7 +13,7 @@ from typing import Any
 
 import redis
 
-from liveline.store import codec, keys
+from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event
 
 QUESTION_VIEW = ("id", "key", "cluster", "kind", "support_for", "brigade", "edited", "deleted", "likes")
@@ -37,10 +37,6 @@ class State:
                 "queue": self.queue, "host": self.host}
 
 
-def _s(v: bytes | str) -> str:
-    return v.decode() if isinstance(v, bytes) else v
-
-
 def decode_host(raw: dict[bytes, bytes]) -> dict[str, Any]:
     return codec.loads(raw[b"json"]) if raw and b"json" in raw else {}
 
@@ -59,12 +55,12 @@ def read(r: redis.Redis, broadcast_id: int | str, with_questions: bool = True) -
     p.xrevrange(keys.events(broadcast_id), count=1)
     meta, cs, qs, queue, host, last = p.execute()
     return State(
-        broadcast={_s(k): _s(v) for k, v in meta.items()},
-        clusters={_s(k): codec.loads(v) for k, v in cs.items()},
-        questions={_s(k): question_view(codec.loads(v)) for k, v in qs.items()} if with_questions else {},
-        queue=[_s(x) for x in queue],
+        broadcast={redis_types.text(k): redis_types.text(v) for k, v in meta.items()},
+        clusters={redis_types.text(k): codec.loads(v) for k, v in cs.items()},
+        questions={redis_types.text(k): question_view(codec.loads(v)) for k, v in qs.items()} if with_questions else {},
+        queue=[redis_types.text(x) for x in queue],
         host=decode_host(host),
-        cursor=_s(last[0][0]) if last else "0-0",
+        cursor=redis_types.text(last[0][0]) if last else "0-0",
     )
 
 

@@ -31,7 +31,7 @@ from liveline.ingest.vk.client import (
 from liveline.ingest.vk.cursor import SourceCursor
 from liveline.ingest.vk.longpoll import LongPoll, LongPollHooks
 from liveline.ingest.vk.sweep import Sweeper
-from liveline.store import keys
+from liveline.store import keys, redis_types
 
 log = logging.getLogger("liveline.ingest.vk")
 Source = dict[str, Any]
@@ -59,11 +59,6 @@ class VkIngestSettings:
         """From ``liveline.settings.Settings``."""
         return cls(api_url=s.vk_api_url, poll_s=s.vk_poll_s, reconcile_s=s.vk_reconcile_s,
                    rate_limits=s.vk_rate_limits, oauth_url=s.vk_oauth_url, client_id=s.vk_client_id)
-
-
-def _decode(h: Mapping[Any, Any]) -> dict[str, str]:
-    return {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in h.items()}
 
 
 class VkIngest:
@@ -141,7 +136,7 @@ class VkIngest:
     # ------------------------------------------------------------------ sweeps
     def poll_once(self, broadcast_id: int | str, source: Source, full: bool | None = None) -> int:
         """One sweep of one source; returns the number of items written. Raises ``VkError`` on failure."""
-        cursor = SourceCursor.read(_decode(self.r.hgetall(keys.source_state(broadcast_id, source["id"]))))
+        cursor = SourceCursor.read(redis_types.hash_text(self.r.hgetall(keys.source_state(broadcast_id, source["id"]))))
         group_id = self._group_of(source)
         if full is None:
             full = not cursor.swept or source["kind"] == "vk_wall" and group_id is not None
