@@ -2,7 +2,7 @@
 
 (a) no import cycle among their modules;
 (b) no module imports another module's private name (``from liveline.a import _x``, or ``a._x`` on an
-    imported liveline module), beyond the known ones, which only go away;
+    imported liveline module);
 (c) no shim is left at an old flat path: the modules that moved into rooms are gone from liveline/.
 
 (a) and (b) parse the files with ``ast`` and import nothing. Every ``import`` and ``from … import`` counts,
@@ -20,23 +20,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("liveline", "workers")
-
-# (importer, module, private name): "One house, part 2" removes them. Remove a line when its import goes;
-# never add one (give the name a public spelling in its module instead).
-KNOWN_PRIVATE_IMPORTS = {
-    ("liveline.board.merges", "liveline.board.clusters", "_brief"),
-    ("liveline.board.merges", "liveline.board.clusters", "_check"),
-    ("liveline.board.merges", "liveline.board.clusters", "_host"),
-    ("liveline.board.merges", "liveline.board.clusters", "_load"),
-    ("liveline.board.undo", "liveline.board.clusters", "_act"),
-    ("liveline.board.undo", "liveline.board.clusters", "_host"),
-    ("liveline.board.undo", "liveline.board.clusters", "_load"),
-    ("liveline.views.host", "liveline.views.auth", "_set_cookie"),
-}
 
 # The flat modules of liveline/ before the rooms (store/ ingest/ board/ live/ followup/, workers/roles.py),
 # and the package liveline/sources/ (now liveline/ingest/ and liveline/ingest/vk/).
@@ -242,9 +227,6 @@ def test_no_import_cycle_among_module_level_imports() -> None:
     assert not found, "import cycles (module:line of each import):\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known circle: liveline.board.questions imports liveline.board.clusters, which imports "
-                          "it back inside a function; another issue removes it, and then this mark")
 def test_no_import_cycle_even_through_function_level_imports() -> None:
     found = cycles(graph([i for i in IMPORTS if not i.type_only]))
     assert not found, "import cycles (module:line of each import):\n" + "\n".join(found)
@@ -267,17 +249,11 @@ def path_of(module: str) -> str:
     return str(MODULES[module].relative_to(ROOT))
 
 
-def test_no_module_imports_a_private_name_of_another_beyond_the_known_ones() -> None:
-    new = sorted(f"{path_of(importer)}:{line}: {name} of {module}"
-                 for (importer, module, name), line in private_imports().items()
-                 if (importer, module, name) not in KNOWN_PRIVATE_IMPORTS)
-    assert not new, ("private names taken from another module; give each a public name in its module, or keep "
-                     "its use inside that module:\n" + "\n".join(new))
-
-
-def test_every_known_private_import_is_still_there_so_the_list_only_shrinks() -> None:
-    gone = sorted(KNOWN_PRIVATE_IMPORTS - set(private_imports()))
-    assert not gone, "gone, so remove them from KNOWN_PRIVATE_IMPORTS:\n" + "\n".join(map(str, gone))
+def test_no_module_imports_a_private_name_of_another() -> None:
+    found = sorted(f"{path_of(importer)}:{line}: {name} of {module}"
+                   for (importer, module, name), line in private_imports().items())
+    assert not found, ("private names taken from another module; give each a public name in its module, or keep "
+                       "its use inside that module:\n" + "\n".join(found))
 
 
 # -- (c) no shim at an old path -------------------------------------------------------------------------

@@ -17,9 +17,8 @@ from typing import Any
 
 import redis
 
-from liveline.board import membership
-from liveline.board.clusters import new_cluster, refresh_leader
-from liveline.board.membership import PeopleChange, author_token, support_of
+from liveline.board import cluster_doc, membership
+from liveline.board.membership import PeopleChange, author_token
 from liveline.ingest.inbox import SourceItem
 from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event, changed_fields, emit
@@ -189,195 +188,224 @@ def add_new(r: redis.Redis, broadcast_id: int | str, batch: list[NewQuestion],
     the batch, not on the size of the clusters it joins: members and people are added, never re-read.
     """
     b = broadcast_id
-    items_key, qs_key, cs_key, pend_key = keys.items(b), keys.questions(b), keys.clusters(b), keys.pending_support(b)
-    cseq_key = keys.cluster_seq(b)
-    waves = waves or {}
 
     def fn(pipe: redis.client.Pipeline) -> Committed:
-        now = time.time()
-        item_keys = list(dict.fromkeys([n.item.key for n in batch]
-                                       + [n.item.parent_key for n in batch if n.item.parent_key]))
-        with r.pipeline(transaction=False) as rp:
-            rp.hmget(items_key, item_keys)
-            rp.hmget(pend_key, item_keys)
-            rp.get(cseq_key)
-            found_items, found_pending, seq = rp.execute()
-        item_qid = {k: v.decode() for k, v in zip(item_keys, found_items) if v}
-        fresh: list[NewQuestion] = []
-        seen: set[str] = set()
-        skipped: list[str] = []
-        for n in batch:
-            if n.item.key in item_qid or n.item.key in seen:
-                skipped.append(n.qid)
-            else:
-                seen.add(n.item.key)
-                fresh.append(n)
-        if not fresh:
+        w = _BatchWrite(r, b, batch, waves or {})
+        if not w.read(pipe):
             if also is not None:
                 pipe.multi()
                 also(pipe)
-            return Committed(None, skipped=skipped)
-        batch_qids = {n.qid for n in fresh}
-        pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending, strict=True) if v}
+            return Committed(None, skipped=w.skipped)
+        w.place()
+        renamed = w.name_new_clusters()
+        current = membership.read_counts(r, b, {cid: ch for cid, ch in w.people.items() if cid in w.loaded})
+        pipe.multi()
+        ev = w.queue_writes(pipe, current)
+        if also is not None:
+            also(pipe)
+        return Committed(ev, {n.qid: w.qs[n.qid]["cluster"] for n in w.fresh}, renamed, w.skipped)
+
+    return transact(r, [keys.items(b), keys.structure_version(b), keys.cluster_seq(b)], fn)
+
+
+class _BatchWrite:
+    """One attempt at ``add_new``'s transaction: what it read, what it changes, and the writes it queues."""
+
+    def __init__(self, r: redis.Redis, b: int | str, batch: list[NewQuestion], waves: dict[str, str]) -> None:
+        self.r, self.b, self.batch, self.waves = r, b, batch, waves
+        self.now = time.time()
+        self.fresh: list[NewQuestion] = []
+        self.skipped: list[str] = []  # question ids whose items were known already
+        self.item_qid: dict[str, str] = {}
+        self.pending: dict[str, list[str]] = {}  # parent item key -> "+1" replies that came before it
+        self.pending_dirty: set[str] = set()
+        self.seq = 0
+        self.qs: dict[str, dict[str, Any]] = {}  # the questions read or written
+        self.cs: dict[str, dict[str, Any]] = {}  # the clusters read or started
+        self.loaded: dict[str, dict[str, Any]] = {}  # clusters as read, for the event's changed fields
+        self.touched_q: dict[str, dict[str, Any]] = {}
+        self.touched_c: dict[str, dict[str, Any]] = {}
+        self.created: list[dict[str, Any]] = []  # new clusters, named ~QID until the ids are taken
+        self.people: dict[str, PeopleChange] = {}
+        self.joined: dict[str, dict[str, float]] = {}  # cluster id -> new members and their scores
+        self.backing: dict[str, list[str]] = {}  # question id -> "+1" replies that now back it
+
+    # -- reads ------------------------------------------------------------------------------------------
+    def read(self, pipe: redis.client.Pipeline) -> bool:
+        """Read what the batch depends on; False when every item is known already."""
+        r, b = self.r, self.b
+        item_keys = list(dict.fromkeys([n.item.key for n in self.batch]
+                                       + [n.item.parent_key for n in self.batch if n.item.parent_key]))
+        with r.pipeline(transaction=False) as rp:
+            rp.hmget(keys.items(b), item_keys)
+            rp.hmget(keys.pending_support(b), item_keys)
+            rp.get(keys.cluster_seq(b))
+            found_items, found_pending, seq = rp.execute()
+        self.item_qid = {k: v.decode() for k, v in zip(item_keys, found_items) if v}
+        self.seq = int(seq or 0)  # the counter is WATCHed: a split taking an id meanwhile aborts EXEC
+        seen: set[str] = set()
+        for n in self.batch:
+            if n.item.key in self.item_qid or n.item.key in seen:
+                self.skipped.append(n.qid)
+            else:
+                seen.add(n.item.key)
+                self.fresh.append(n)
+        if not self.fresh:
+            return False
+        self.pending = {k: codec.loads(v) for k, v in zip(item_keys, found_pending, strict=True) if v}
         # the stored questions this batch reads or changes: parents, merge targets, early "+1"s, wave members
-        want = {item_qid[n.item.parent_key] for n in fresh if n.item.parent_key in item_qid}
-        want |= {n.triaged.merge_into for n in fresh if n.triaged.merge_into}
-        want |= {sid for lst in pending.values() for sid in lst}
-        want |= set(waves)
-        wanted = sorted(want - batch_qids)
-        first_raw = dict(zip(wanted, r.hmget(qs_key, wanted))) if wanted else {}
+        want = {self.item_qid[n.item.parent_key] for n in self.fresh if n.item.parent_key in self.item_qid}
+        want |= {n.triaged.merge_into for n in self.fresh if n.triaged.merge_into}
+        want |= {sid for lst in self.pending.values() for sid in lst}
+        want |= set(self.waves)
+        wanted = sorted(want - {n.qid for n in self.fresh})
+        first_raw = dict(zip(wanted, r.hmget(keys.questions(b), wanted))) if wanted else {}
         first = {qid: codec.loads(v) for qid, v in first_raw.items() if v}
         cids = sorted({q["cluster"] for q in first.values() if q.get("cluster")})
         if cids:
             # their clusters' versions first, then the values: a moderator's write in between aborts EXEC
-            pipe.watch(*[keys.cluster_version(b, c) for c in cids])
+            pipe.watch(*cluster_doc.watch_keys(b, *cids))
             with r.pipeline(transaction=False) as rp:
-                rp.hmget(qs_key, wanted)
-                rp.hmget(cs_key, cids)
+                rp.hmget(keys.questions(b), wanted)
+                rp.hmget(keys.clusters(b), cids)
                 raw_q, raw_c = rp.execute()
             # a question unchanged since the first read keeps its decoded dict
-            stored_q = {qid: first[qid] if v == first_raw[qid] else codec.loads(v)
-                        for qid, v in zip(wanted, raw_q, strict=True) if v}
-            cs = {c: codec.loads(v) for c, v in zip(cids, raw_c, strict=True) if v}
+            self.qs = {qid: first[qid] if v == first_raw[qid] else codec.loads(v)
+                       for qid, v in zip(wanted, raw_q, strict=True) if v}
+            self.cs = {c: codec.loads(v) for c, v in zip(cids, raw_c, strict=True) if v}
         else:
-            stored_q, cs = first, {}
-        loaded = {cid: dict(c) for cid, c in cs.items()}  # as read, for the event's changed fields
-        qs: dict[str, dict[str, Any]] = dict(stored_q)
-        touched_q: dict[str, dict[str, Any]] = {}
-        touched_c: dict[str, dict[str, Any]] = {}
-        created: list[dict[str, Any]] = []  # new clusters, named ~QID until the ids are taken
-        people: dict[str, PeopleChange] = {}
-        joined: dict[str, dict[str, float]] = {}  # cluster id -> new members and their scores
-        backing: dict[str, list[str]] = {}  # question id -> "+1" replies that now back it
-        pending_dirty: set[str] = set()
+            self.qs = first
+        self.loaded = {cid: dict(c) for cid, c in self.cs.items()}
+        return True
 
-        def change_of(cluster: dict[str, Any]) -> PeopleChange:
-            return people.setdefault(cluster["id"], PeopleChange())
+    # -- decisions --------------------------------------------------------------------------------------
+    def change_of(self, cluster: dict[str, Any]) -> PeopleChange:
+        return self.people.setdefault(cluster["id"], PeopleChange())
 
-        for qid, wave in waves.items():
-            q = qs.get(qid)
-            cluster = cs.get((q or {}).get("cluster") or "")
-            if q is not None and _mark_wave(q, wave, cluster, change_of(cluster) if cluster else None):
-                touched_q[qid] = q
+    def touch(self, cluster: dict[str, Any]) -> None:
+        self.touched_c[cluster["id"]] = cluster
+
+    def place(self) -> None:
+        """Each fresh item, in arrival order: a "+1" for its parent, or a question in a cluster."""
+        for qid, wave in self.waves.items():
+            q = self.qs.get(qid)
+            cluster = self.cs.get((q or {}).get("cluster") or "")
+            if q is not None and _mark_wave(q, wave, cluster, self.change_of(cluster) if cluster else None):
+                self.touched_q[qid] = q
                 if cluster is not None:
-                    cluster["version"] += 1
-                    touched_c[cluster["id"]] = cluster
-        for n in fresh:
-            item, t = n.item, n.triaged
-            q = _question(n, now)
-            qs[n.qid] = q
-            item_qid[item.key] = n.qid
-            touched_q[n.qid] = q
-            if item.parent_key and is_support_only(t.safe_text):
-                q["kind"] = "support"
-                parent_qid = item_qid.get(item.parent_key)
-                parent = qs.get(parent_qid) if parent_qid else None
-                if parent is None:
-                    pending.setdefault(item.parent_key, []).append(n.qid)
-                    pending_dirty.add(item.parent_key)
-                    continue
-                q["support_for"] = parent["id"]
-                backing.setdefault(parent["id"], []).append(n.qid)
-                new_supporter = bool(item.author_id) and item.author_id not in parent["supporters"]
-                if new_supporter:
-                    parent["supporters"].append(item.author_id)
-                touched_q[parent["id"]] = parent
-                cluster = cs.get(parent.get("cluster") or "")
-                if cluster is not None:
-                    if new_supporter:
-                        change_of(cluster).supporter(item.author_id)
-                    cluster["version"] += 1
-                    touched_c[cluster["id"]] = cluster
-                continue
-            target = None
-            if t.merge_into and not t.filter_reason:
-                target_q = qs.get(t.merge_into)
-                target = cs.get(target_q.get("cluster") or "") if target_q else None
-                if target is not None and target["status"] in ("rejected", "filtered"):
-                    target = None
-            for sid in pending.pop(item.key, []):  # "+1" replies that arrived before this question
-                pending_dirty.add(item.key)
-                sq = qs.get(sid)
-                if sq:
-                    sq["support_for"] = n.qid
-                    backing.setdefault(n.qid, []).append(sid)
-                    if sq["author_id"] and sq["author_id"] not in q["supporters"]:
-                        q["supporters"].append(sq["author_id"])
-                    touched_q[sid] = sq
-            if target is None:
-                cluster = new_cluster(f"~{n.qid}", q, suggested=list(t.suggested), counted=False)
-                created.append(cluster)
-                cs[cluster["id"]] = cluster
+                    self.touch(cluster)
+        for n in self.fresh:
+            q = _question(n, self.now)
+            self.qs[n.qid] = q
+            self.item_qid[n.item.key] = n.qid
+            self.touched_q[n.qid] = q
+            if n.item.parent_key and is_support_only(n.triaged.safe_text):
+                self._support(n, q)
             else:
-                cluster = target
-                cluster["version"] += 1
-                cluster["updated_at"] = now
-            cluster["size"] += 1
-            cluster["likes"] += int(q["likes"] or 0)
-            joined.setdefault(cluster["id"], {})[n.qid] = float(q["created_at"])
-            change = change_of(cluster)
-            change.author(author_token(q))
-            for s in q["supporters"]:
-                change.supporter(s)
-            q["cluster"] = cluster["id"]
-            touched_c[cluster["id"]] = cluster
+                self._join(n, q)
+
+    def _support(self, n: NewQuestion, q: dict[str, Any]) -> None:
+        q["kind"] = "support"
+        parent_qid = self.item_qid.get(n.item.parent_key or "")
+        parent = self.qs.get(parent_qid) if parent_qid else None
+        if parent is None:
+            self.pending.setdefault(n.item.parent_key or "", []).append(n.qid)
+            self.pending_dirty.add(n.item.parent_key or "")
+            return
+        q["support_for"] = parent["id"]
+        self.backing.setdefault(parent["id"], []).append(n.qid)
+        new_supporter = bool(n.item.author_id) and n.item.author_id not in parent["supporters"]
+        if new_supporter:
+            parent["supporters"].append(n.item.author_id)
+        self.touched_q[parent["id"]] = parent
+        cluster = self.cs.get(parent.get("cluster") or "")
+        if cluster is not None:
+            if new_supporter:
+                self.change_of(cluster).supporter(n.item.author_id)
+            self.touch(cluster)
+
+    def _join(self, n: NewQuestion, q: dict[str, Any]) -> None:
+        t = n.triaged
+        target = None
+        if t.merge_into and not t.filter_reason:
+            target_q = self.qs.get(t.merge_into)
+            target = self.cs.get(target_q.get("cluster") or "") if target_q else None
+            if target is not None and target["status"] in ("rejected", "filtered"):
+                target = None
+        for sid in self.pending.pop(n.item.key, []):  # "+1" replies that arrived before this question
+            self.pending_dirty.add(n.item.key)
+            sq = self.qs.get(sid)
+            if sq:
+                sq["support_for"] = n.qid
+                self.backing.setdefault(n.qid, []).append(sid)
+                if sq["author_id"] and sq["author_id"] not in q["supporters"]:
+                    q["supporters"].append(sq["author_id"])
+                self.touched_q[sid] = sq
+        if target is None:
+            target = cluster_doc.new(f"~{n.qid}", q, suggested=list(t.suggested), counted=False, now=self.now)
+            self.created.append(target)
+            self.cs[target["id"]] = target
+        cluster_doc.join(target, q, self.change_of(target))
+        self.joined.setdefault(target["id"], {})[n.qid] = float(q["created_at"])
+        self.touch(target)
+
+    def name_new_clusters(self) -> dict[str, str]:
+        """Give each cluster the batch started its id (``~QID`` -> the next of the counter)."""
         renamed: dict[str, str] = {}
-        base = int(seq or 0)  # the counter is WATCHed: a split taking an id meanwhile aborts EXEC
-        for i, cluster in enumerate(created):
-            real = str(base + 1 + i)
+        for i, cluster in enumerate(self.created):
+            real = str(self.seq + 1 + i)
             renamed[cluster["id"]] = real
-            touched_c[real] = touched_c.pop(cluster["id"])
-            if cluster["id"] in people:
-                people[real] = people.pop(cluster["id"])
-            if cluster["id"] in joined:
-                joined[real] = joined.pop(cluster["id"])
-            for m in joined.get(real, {}):
-                qs[m]["cluster"] = real
+            self.touched_c[real] = self.touched_c.pop(cluster["id"])
+            if cluster["id"] in self.people:
+                self.people[real] = self.people.pop(cluster["id"])
+            if cluster["id"] in self.joined:
+                self.joined[real] = self.joined.pop(cluster["id"])
+            for m in self.joined.get(real, {}):
+                self.qs[m]["cluster"] = real
             cluster["id"] = real
-        for cluster in touched_c.values():
+        for cluster in self.touched_c.values():
             if cluster.get("suggested"):
                 cluster["suggested"] = list(dict.fromkeys(
                     s2 for s in cluster["suggested"] if (s2 := renamed.get(s, s)) != cluster["id"]
                     and not s2.startswith("~")))
-        # the people counts of the tokens this batch touches in clusters that exist already (one round trip)
-        current = membership.read_counts(r, b, {cid: ch for cid, ch in people.items() if cid in loaded})
-        pipe.multi()
-        if created:
-            pipe.set(cseq_key, base + len(created))
-        pipe.hset(items_key, mapping={n.item.key: n.qid for n in fresh})
-        pipe.hset(qs_key, mapping={k: codec.dumps(v) for k, v in touched_q.items()})
-        for cid, scored in joined.items():
+        return renamed
+
+    # -- writes -----------------------------------------------------------------------------------------
+    def queue_writes(self, pipe: redis.client.Pipeline, current: dict[str, dict[str, membership.Counts]]) -> Event:
+        """Queue every write of the batch (inside MULTI) and its one event."""
+        b = self.b
+        if self.created:
+            pipe.set(keys.cluster_seq(b), self.seq + len(self.created))
+        pipe.hset(keys.items(b), mapping={n.item.key: n.qid for n in self.fresh})
+        pipe.hset(keys.questions(b), mapping={k: codec.dumps(v) for k, v in self.touched_q.items()})
+        for cid, scored in self.joined.items():
             membership.add_members(pipe, b, cid, scored)
-        for qid, replies in backing.items():
+        for qid, replies in self.backing.items():
             pipe.sadd(keys.support_replies(b, qid), *replies)
-        for cid, change in people.items():
-            change.write(pipe, b, touched_c[cid], current.get(cid, {}))
-        for cluster in touched_c.values():
-            cluster["support"] = support_of(cluster)
-        if touched_c:
-            pipe.hset(cs_key, mapping={k: codec.dumps(v) for k, v in touched_c.items()})
-        for cid in touched_c:
-            pipe.incr(keys.cluster_version(b, cid))
-        gone = [k for k in pending_dirty if not pending.get(k)]
+        for cid, change in self.people.items():
+            change.write(pipe, b, self.touched_c[cid], current.get(cid, {}))
+        for cid, cluster in self.touched_c.items():
+            if cid in self.loaded:
+                cluster_doc.bump(cluster, now=self.now)
+            else:
+                cluster["support"] = membership.support_of(cluster)
+        cluster_doc.write(pipe, b, *self.touched_c.values())
+        gone = [k for k in self.pending_dirty if not self.pending.get(k)]
         if gone:
-            pipe.hdel(pend_key, *gone)
-        kept = {k: codec.dumps(pending[k]) for k in pending_dirty if pending.get(k)}
+            pipe.hdel(keys.pending_support(b), *gone)
+        kept = {k: codec.dumps(self.pending[k]) for k in self.pending_dirty if self.pending.get(k)}
         if kept:
-            pipe.hset(pend_key, mapping=redis_types.fields(kept))
-        qids = [n.qid for n in fresh]
-        note: dict[str, Any] = {"qids": qids, "stream_ms": max(n.stream_ms for n in fresh)}
+            pipe.hset(keys.pending_support(b), mapping=redis_types.fields(kept))
+        qids = [n.qid for n in self.fresh]
+        note: dict[str, Any] = {"qids": qids, "stream_ms": max(n.stream_ms for n in self.fresh)}
         if len(qids) == 1:
             note["qid"] = qids[0]
-        changes: dict[str, dict[str, Any] | None] = {cid: changed_fields(loaded.get(cid), c)
-                                                     for cid, c in touched_c.items()}
+        changes: dict[str, dict[str, Any] | None] = {cid: changed_fields(self.loaded.get(cid), c)
+                                                     for cid, c in self.touched_c.items()}
         ev = Event("question.new", actor="triage", clusters=changes,
-                   questions={qid: question_view(q) for qid, q in touched_q.items()}, note=note)
+                   questions={qid: question_view(q) for qid, q in self.touched_q.items()}, note=note)
         emit(pipe, b, ev)
-        if also is not None:
-            also(pipe)
-        return Committed(ev, {n.qid: qs[n.qid]["cluster"] for n in fresh}, renamed, skipped)
-
-    return transact(r, [items_key, keys.cluster_version(b, "struct"), cseq_key], fn)
+        return ev
 
 
 def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | None) -> Event | None:
@@ -422,22 +450,19 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
         touched_c: dict[str, dict[str, Any] | None] = {}
         if cluster is not None:
             if cluster["leader"] == qid:
-                refresh_leader(cluster, q)
-            cluster["support"] = support_of(cluster)
-            cluster["version"] += 1
-            cluster["updated_at"] = time.time()
+                cluster_doc.refresh_leader(cluster, q)
+            cluster_doc.bump(cluster)
             touched_c[cluster["id"]] = changed_fields(loaded, cluster)
         pipe.multi()
         pipe.hset(qs_key, qid, codec.dumps(q))
         if cluster is not None:
-            pipe.hset(cs_key, cluster["id"], codec.dumps(cluster))
-            pipe.incr(keys.cluster_version(b, cluster["id"]))
+            cluster_doc.write(pipe, b, cluster)
         ev = Event(f"question.{item.kind}", actor="triage", clusters=touched_c,
                    questions={qid: question_view(q)}, note={"qid": qid})
         emit(pipe, b, ev)
         return ev
 
-    return transact(r, [items_key, keys.cluster_version(b, "struct")], fn)
+    return transact(r, [items_key, keys.structure_version(b)], fn)
 
 
 def get(r: redis.Redis, broadcast_id: int | str, qid: str) -> dict[str, Any] | None:

@@ -7,32 +7,27 @@ on air / answered → return to the queue, edit → the previous wording, topic 
 department, pin ↔ unpin, merge → the moved questions split back into a group of their own, split → merge,
 mute ↔ unmute, host screen settings → the previous settings.
 
-Two verbs live here because ``clusters`` has no inverse for them: ``revert_status`` (a status back to what it
-was, e.g. approved → new) and ``split_out`` (several questions out of a group into one new group, restoring
-what the group they came from looked like). Both write state, one event and an audit entry in one
-transaction like every verb.
+One verb lives here because ``clusters`` has no inverse for it: ``revert_status`` (a status back to what it
+was, e.g. approved → new), a single-cluster verb like the others (``clusters.act``). A merge is undone by
+``merges.split`` of the moved questions into a group that looks like the one the merge swallowed.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import redis
 
 from liveline.board import authors, clusters, membership, merges, questions
-from liveline.board.clusters import _act, _host, _load, new_cluster, recompute
+from liveline.board.clusters import REVERTIBLE
 from liveline.errors import BadRequest, Conflict, NotFound
 from liveline.store import codec, keys
-from liveline.store.events import Event, audit, changed_fields, emit
-from liveline.store.state import question_view
-from liveline.store.txn import transact
+from liveline.store.events import Event
 
 # actions of the audit log that ``undo`` can reverse
 UNDOABLE = frozenset({"approve", "restore", "reject", "queue", "unqueue", "on_air", "answered", "return",
                       "edit", "topic", "pin", "unpin", "merge", "split", "unmerge", "revert", "mute", "unmute",
                       "host"})
-REVERTIBLE = ("new", "approved", "queued", "answered", "rejected", "filtered")
 
 
 # -- verbs without an inverse in clusters --------------------------------------------------------------
@@ -54,74 +49,7 @@ def revert_status(r: redis.Redis, b: int | str, cid: str, status: str, by: str,
                 q.append(cid)
         elif cid in q:
             q.remove(cid)
-    return _act(r, b, cid, "revert", by, version, m, touches_queue=True, note={"status": status})
-
-
-def split_out(r: redis.Redis, b: int | str, cid: str, qids: list[str], by: str,
-              like: dict[str, Any] | None = None) -> Event:
-    """Take ``qids`` out of cluster ``cid`` into ONE new cluster that looks like ``like`` (a cluster brief:
-    status, reject reason, wording, topic, department, pin), e.g. the group a merge swallowed."""
-    like = like or {}
-    watch = [keys.cluster_version(b, cid), keys.cluster_version(b, "struct"), keys.queue(b), keys.host_state(b)]
-
-    def fn(pipe: redis.client.Pipeline) -> Event:
-        c = _load(pipe, b, cid)
-        loaded = dict(c)
-        ids = membership.members(pipe, b, cid)
-        present = [qid for qid in qids if qid in ids]
-        if not present:
-            raise Conflict("Этих вопросов уже нет в группе", current=c)
-        if len(present) == len(ids):
-            raise BadRequest("Нельзя отделить все вопросы группы")
-        before = merges.brief_with(c, ids)
-        members = merges.question_docs(pipe, b, ids)
-        moved = [q for q in members if q["id"] in present]
-        rest = [q for q in members if q["id"] not in present]
-        new_id = str(int(pipe.incr(keys.cluster_seq(b))))
-        for q in moved:
-            q["cluster"] = new_id
-        fresh = new_cluster(new_id, min(moved, key=lambda q: (float(q["created_at"]), int(q["id"]))))
-        moved = recompute(fresh, moved)
-        status = like.get("status")
-        if status in REVERTIBLE:
-            fresh["status"] = status
-        elif status is not None:
-            fresh["status"] = "new"
-        fresh["reject_reason"] = like.get("reject_reason") if fresh["status"] == "rejected" else None
-        if like.get("reading_text") and like["reading_text"] != fresh["reading_text"]:
-            fresh["reading_text"], fresh["reading_edited"] = like["reading_text"], True
-        for k in ("topic", "department"):
-            if like.get(k) is not None:
-                fresh[k] = like[k]
-        fresh["pinned"] = bool(like.get("pinned", False))
-        fresh["updated_by"], fresh["updated_at"] = by, time.time()
-        rest = recompute(c, rest)
-        c["version"] += 1
-        c["updated_by"], c["updated_at"] = by, time.time()
-        queue = [_s(x) for x in pipe.lrange(keys.queue(b), 0, -1)]
-        host = _host(pipe, b)
-        pipe.multi()
-        pipe.hset(keys.clusters(b), mapping={cid: codec.dumps(c), new_id: codec.dumps(fresh)})
-        membership.store(pipe, b, cid, rest)
-        membership.store(pipe, b, new_id, moved)
-        pipe.hset(keys.questions(b), mapping={q["id"]: codec.dumps(q) for q in moved})
-        pipe.sadd(keys.split_pairs(b), *[merges.pair_key(m["id"], o["id"]) for m in moved for o in rest])
-        for key in watch[:2] + [keys.cluster_version(b, new_id)]:
-            pipe.incr(key)
-        ev = Event("cluster.split", actor=by,
-                   clusters={cid: changed_fields(loaded, c), new_id: changed_fields(None, fresh)},
-                   questions={q["id"]: question_view(q) for q in moved}, note={"from": cid, "to": new_id,
-                                                                               "qids": present})
-        if fresh["status"] == "queued":
-            queue.append(new_id)
-            pipe.rpush(keys.queue(b), new_id)
-            ev.queue, ev.host = queue, host
-        audit(pipe, b, by, "unmerge", f"cluster:{cid}", before,
-              {"left": merges.brief_with(c, [q["id"] for q in rest]),
-               "new": merges.brief_with(fresh, [q["id"] for q in moved])})
-        return emit(pipe, b, ev)
-
-    return transact(r, watch, fn)
+    return clusters.act(r, b, cid, "revert", by, version, m, touches_queue=True, note={"status": status})
 
 
 # -- the audit log ---------------------------------------------------------------------------------------
@@ -240,7 +168,7 @@ def _undo_structure(r: redis.Redis, b: int | str, cid: str, action: str, before:
         moved = [str(q) for q in source.get("members") or []]
         if not moved:
             raise BadRequest("В записи нет перенесённых вопросов")
-        return split_out(r, b, cid, moved, by, like=source)
+        return merges.split(r, b, cid, moved, by, like=source)
     # split / unmerge: put the separated questions back into the group they left
     new_members = [str(q) for q in (after.get("new") or {}).get("members") or []]
     if not new_members:

@@ -258,7 +258,7 @@ def _create_one(r: redis.Redis, b: int | str, cid: str, by: str, settings: dict[
         emit(pipe, b, Event("appeal.created", actor=by, note={"appeal": a}))
         return a
 
-    return transact(r, [by_c, keys.cluster_version(b, cid), keys.cluster_version(b, "struct")], fn)
+    return transact(r, [by_c, keys.cluster_version(b, cid), keys.structure_version(b)], fn)
 
 
 def create_from_broadcast(r: redis.Redis, broadcast_id: int | str, by: str = "system") -> dict[str, list[str]]:

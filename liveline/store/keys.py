@@ -124,6 +124,12 @@ def cluster_version(broadcast_id: int | str, cid: int | str) -> str:
     return f"{_b(broadcast_id)}:cv:{cid}"
 
 
+def structure_version(broadcast_id: int | str) -> str:
+    """Counter bumped by every change of which question is in which cluster (merges, splits, new questions);
+    a writer that reads question→cluster links WATCHes it."""
+    return f"{_b(broadcast_id)}:cv:struct"
+
+
 def cluster_members(broadcast_id: int | str, cid: int | str) -> str:
     """Sorted set: the cluster's question ids, scored by their creation time (the first is the leader)."""
     return f"{_b(broadcast_id)}:cm:{cid}"

@@ -19,7 +19,7 @@ def _safe_next(value: str) -> str:
     return value or "/"
 
 
-def _set_cookie(request: Request, response: Response, sid: str) -> None:
+def set_cookie(request: Request, response: Response, sid: str) -> None:
     settings = request.app.state.settings
     response.set_cookie(auth.COOKIE, request.app.state.signer.dumps(sid), httponly=True, samesite="lax",
                         secure=settings.cookie_secure, path="/")
@@ -44,7 +44,7 @@ async def login(request: Request) -> Response:
     s = await call(auth.create_session, r(request), user.username, user.role, user.department,
                    settings.session_idle_s)
     response = RedirectResponse(nxt, status_code=303)
-    _set_cookie(request, response, s.sid)
+    set_cookie(request, response, s.sid)
     return response
 
 

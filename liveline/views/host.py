@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from liveline import auth
 from liveline.board import broadcasts, clusters
 from liveline.errors import BadRequest, Forbidden
-from liveline.views.auth import _set_cookie
+from liveline.views.auth import set_cookie
 from liveline.views.common import call, form, no_content, page, r, session
 
 
@@ -35,7 +35,7 @@ async def host_link(request: Request) -> Response:
     settings = request.app.state.settings
     s = await call(auth.create_session, rc, f"host-{bid}", "host", "", settings.session_idle_s, str(bid), key)
     response = RedirectResponse(f"/b/{bid}/host", status_code=303)
-    _set_cookie(request, response, s.sid)
+    set_cookie(request, response, s.sid)
     return response
 
 
