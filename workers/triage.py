@@ -286,13 +286,8 @@ class TriageWorker:
                 continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from
-            assignment = st.triage.assign(qid, a)
-            t.merge_into = assignment.merge_into
-            cluster = index.cluster_of(assignment.merge_into) if assignment.merge_into else None
-            for other in assignment.suggested:
-                cid = index.cluster_of(other)
-                if cid is not None and cid != cluster and cid not in t.suggested:
-                    t.suggested.append(cid)
+            decision = st.triage.decide(qid, a)
+            t.merge_into, t.suggested = decision.merge_into, list(decision.suggested)
             wave = st.brigades.observe(qid, item.author_id, item.author_name,
                                        text_signature(lemmas=a.features.lemmas), item.created_at or time.time())
             if wave:
@@ -307,7 +302,7 @@ class TriageWorker:
                         in_batch[member].triaged.brigade = wave
                     elif member != qid:
                         waves.setdefault(member, wave)
-            cluster = cluster or f"~{qid}"
+            cluster = decision.cluster or f"~{qid}"
             index.add(qid, a.features, cluster)
             if cluster.startswith("~"):
                 provisional.setdefault(cluster, []).append(qid)

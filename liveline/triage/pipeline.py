@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liveline.triage.clean import reading_text, safe_text
-from liveline.triage.clusterer import Assignment, ClusterIndex, Params
+from liveline.triage.clusterer import ClusterIndex, Params
 from liveline.triage.features import Extractor, Features
 from liveline.triage.pii import find_pii
 from liveline.triage.places import Gazetteer, locate
@@ -62,6 +62,17 @@ class Analysis:
                 "profanity": self.profanity, "spam": self.spam, "pii": self.pii, "urgent": self.urgent,
                 "place": self.place, "topic": self.topic, "topic_confidence": self.topic_confidence,
                 "department": self.department, "features": self.features.to_json()}
+
+
+@dataclass
+class Decision:
+    """Where a question belongs (``Triage.decide``): the question it repeats and its cluster (None for both:
+    a cluster of its own), and the clusters it likely duplicates, best first."""
+
+    merge_into: str | None
+    cluster: str | None
+    suggested: list[str] = field(default_factory=list)
+    score: float = 0.0
 
 
 @dataclass
@@ -115,21 +126,28 @@ class Triage:
             features=self.extractor.extract(reading, place=place, topic=slug),
         )
 
-    def assign(self, qid: str, analysis: Analysis,
-               forbidden: Callable[[str], bool] = lambda other: False) -> Assignment:
-        """The index's decision, without recording it (the live worker records after its Redis write)."""
-        return self.index.assign(qid, analysis.features, forbidden)
-
-    def cluster(self, qid: str, analysis: Analysis,
-                forbidden: Callable[[str], bool] = lambda other: False) -> Clustered:
-        """Assign and record: the question joins the cluster it merges into, or starts one named by its id."""
+    def decide(self, qid: str, analysis: Analysis,
+               forbidden: Callable[[str], bool] = lambda other: False) -> Decision:
+        """The one clustering decision, without recording it: the question it repeats and that question's
+        cluster now, and the other clusters it likely duplicates. The live worker records it after its Redis
+        write, ``cluster`` (and so ``liveline cluster``) at once. A question triage hides (``filtered``) is
+        grouped with nothing: it stays a cluster of its own, out of the index."""
+        if analysis.filtered:
+            return Decision(None, None)
         a = self.index.assign(qid, analysis.features, forbidden)
         cluster = self.index.cluster_of(a.merge_into) if a.merge_into else None
-        cluster = cluster or qid
-        self.index.add(qid, analysis.features, cluster)
         suggested: list[str] = []
         for other in a.suggested:
             c = self.index.cluster_of(other)
             if c is not None and c != cluster and c not in suggested:
                 suggested.append(c)
-        return Clustered(cluster, a.merge_into, suggested, a.score)
+        return Decision(a.merge_into, cluster, suggested, a.score)
+
+    def cluster(self, qid: str, analysis: Analysis,
+                forbidden: Callable[[str], bool] = lambda other: False) -> Clustered:
+        """Decide and record: the question joins the cluster it merges into, or starts one named by its id."""
+        d = self.decide(qid, analysis, forbidden)
+        cluster = d.cluster or qid
+        if not analysis.filtered:
+            self.index.add(qid, analysis.features, cluster)
+        return Clustered(cluster, d.merge_into, d.suggested, d.score)

@@ -53,6 +53,6 @@ def test_cluster_merges_paraphrases_and_names_the_cluster_by_its_first_question(
 def test_cluster_suggests_and_respects_a_moderators_split(triage: Triage) -> None:
     triage.cluster("h", triage.analyse("Победы 4 нет горячей воды две недели"))
     cold = triage.analyse("Победы 4 холодную воду отключают по ночам")
-    assert triage.assign("c", cold).suggested == ["h"]
+    assert triage.decide("c", cold).suggested == ["h"]  # cluster ids: h started its own
     placed = triage.cluster("c", cold, forbidden=lambda other: other == "h")
     assert placed.cluster == "c" and placed.suggested == []
