@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import redis
@@ -48,11 +48,15 @@ class SourceItem:
 
     def to_json(self) -> str:
         # UTF-8; ASCII escapes only when something cannot be UTF-8 (lone surrogates from VK's JSON)
-        return codec.dumps(asdict(self))
+        # the fields as they are (``asdict`` would deep-copy the payload first: a tenth of an ingest's time)
+        return codec.dumps({name: getattr(self, name) for name in _FIELDS})
 
     @classmethod
     def from_json(cls, data: str | bytes) -> SourceItem:
         return cls(**codec.loads(data))
+
+
+_FIELDS = tuple(f.name for f in fields(SourceItem))
 
 
 def append(
