@@ -17,7 +17,6 @@ Kinds: "answer" (the department's answer), "registered" (optional first reply wh
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from liveline.ingest.vk.client import (
     VkTransient,
 )
 from liveline.render import local_datetime
-from liveline.store import keys
+from liveline.store import codec, keys
 
 DONE = ("sent", "not_required", "stopped", "failed")
 STOP_CODES = {14, 212, 213}
@@ -94,7 +93,7 @@ def _save_new(r: redis.Redis, b: int | str, records: list[dict[str, Any]]) -> li
     """Store records whose guid is new (HSETNX: planning twice changes nothing); returns all guids."""
     p = r.pipeline(transaction=True)
     for rec in records:
-        p.hsetnx(keys.replies(b), rec["guid"], json.dumps(rec, ensure_ascii=False))
+        p.hsetnx(keys.replies(b), rec["guid"], codec.dumps(rec))
     p.execute()
     return [rec["guid"] for rec in records]
 
@@ -131,7 +130,7 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
     """"Ответ прозвучал в эфире" under each author's question of every cluster answered on air."""
     meta = broadcasts.get(r, b)
     template = appeals.get_settings(r)["on_air_template"]
-    cs = [json.loads(v) for v in r.hvals(keys.clusters(b))]
+    cs = [codec.loads(v) for v in r.hvals(keys.clusters(b))]
     recs = []
     for c in cs:
         if c["status"] not in appeals.ON_AIR:
@@ -153,18 +152,18 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
 # -- reading --------------------------------------------------------------------------------------------
 def get(r: redis.Redis, b: int | str, guid: str) -> dict[str, Any] | None:
     raw = r.hget(keys.replies(b), guid)
-    return json.loads(raw) if raw else None
+    return codec.loads(raw) if raw else None
 
 
 def of_owner(r: redis.Redis, b: int | str, owner: str) -> list[dict[str, Any]]:
     """Every reply record of one appeal (``a{aid}``) or on-air cluster (``c{cid}``), oldest first."""
-    recs = [json.loads(v) for v in r.hvals(keys.replies(b))]
+    recs = [codec.loads(v) for v in r.hvals(keys.replies(b))]
     return sorted((x for x in recs if x["owner"] == owner), key=lambda x: (x["created_at"], x["guid"]))
 
 
 def _save(r: redis.Redis, b: int | str, rec: dict[str, Any], index: bool = False) -> None:
     p = r.pipeline(transaction=True)
-    p.hset(keys.replies(b), rec["guid"], json.dumps(rec, ensure_ascii=False))
+    p.hset(keys.replies(b), rec["guid"], codec.dumps(rec))
     if index and rec.get("comment_id") and rec["owner"].startswith("a"):
         target = vk_target(rec["key"])
         assert target is not None
