@@ -36,12 +36,12 @@ from liveline.ingest.vk.client import (
     VkTokenDead,
     VkTransient,
 )
+from liveline.ingest.vk.itemkeys import CommentKey, vk_comment
 from liveline.render import local_datetime
 from liveline.store import codec, keys
 
 DONE = ("sent", "not_required", "stopped", "failed")
 STOP_CODES = {14, 212, 213}
-KEY_RE = re.compile(r"^vk:(wall|video):(-?\d+)_(\d+):(\d+)$")
 LINK_RE = re.compile(r"(?:https?://|www\.)\S+|\b(?:vk\.com|vkvideo\.ru)/\S+", re.IGNORECASE)
 
 CallerFor = Callable[[str, str], VkCaller | None]
@@ -49,12 +49,6 @@ CallerFor = Callable[[str, str], VkCaller | None]
 
 class RetryLater(Exception):
     """A transient VK failure: the RQ job raises it so RQ retries with backoff."""
-
-
-def vk_target(key: str) -> tuple[str, int, int, int] | None:
-    """(kind, owner_id, post_or_video_id, comment_id) of a VK comment key; None for demo/manual."""
-    m = KEY_RE.match(key or "")
-    return (m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))) if m else None
 
 
 def guid_for(b: int | str, kind: str, owner: str, qid: str, n: int = 1) -> str:
@@ -82,7 +76,7 @@ def timecode_link(stream_url: str, timecode: int | None) -> str:
 
 # -- planning -------------------------------------------------------------------------------------------
 def _record(b: int | str, guid: str, kind: str, owner: str, q: dict[str, Any], message: str) -> dict[str, Any]:
-    target = vk_target(q.get("key", ""))
+    target = vk_comment(q.get("key", ""))
     return {"guid": guid, "broadcast": str(b), "kind": kind, "owner": owner, "qid": q["qid"] if "qid" in q
             else q["id"], "key": q.get("key", ""), "author_name": q.get("author_name", ""), "message": message,
             "status": "pending" if target else "not_required", "comment_id": None, "link": "", "error": "",
@@ -165,17 +159,16 @@ def _save(r: redis.Redis, b: int | str, rec: dict[str, Any], index: bool = False
     p = r.pipeline(transaction=True)
     p.hset(keys.replies(b), rec["guid"], codec.dumps(rec))
     if index and rec.get("comment_id") and rec["owner"].startswith("a"):
-        target = vk_target(rec["key"])
+        target = vk_comment(rec["key"])
         assert target is not None
-        kind, owner_id, item_id, _ = target
-        p.hset(keys.reply_index(b), f"vk:{kind}:{owner_id}_{item_id}:{rec['comment_id']}",
-               f"{rec['owner'][1:]}:{rec['qid']}")
+        ours = target.sibling(int(rec["comment_id"]))  # our reply, under the same post or video
+        p.hset(keys.reply_index(b), str(ours), f"{rec['owner'][1:]}:{rec['qid']}")
     p.execute()
 
 
 # -- posting --------------------------------------------------------------------------------------------
-def _params(target: tuple[str, int, int, int], message: str, guid: str, caller: VkCaller) -> tuple[str, dict[str, Any]]:
-    kind, owner_id, item_id, comment_id = target
+def _params(target: CommentKey, message: str, guid: str, caller: VkCaller) -> tuple[str, dict[str, Any]]:
+    kind, owner_id, item_id, comment_id = target.kind, target.owner_id, target.item_id, target.comment_id
     params: dict[str, Any] = {"owner_id": owner_id, "message": message, "reply_to_comment": comment_id,
                               "guid": guid}
     if kind == "wall":
@@ -189,8 +182,8 @@ def _params(target: tuple[str, int, int, int], message: str, guid: str, caller: 
     return "video.createComment", params
 
 
-def _link(target: tuple[str, int, int, int], comment_id: int) -> str:
-    kind, owner_id, item_id, root = target
+def _link(target: CommentKey, comment_id: int) -> str:
+    kind, owner_id, item_id, root = target.kind, target.owner_id, target.item_id, target.comment_id
     if kind == "wall":
         return f"https://vk.com/wall{owner_id}_{item_id}?reply={comment_id}&thread={root}"
     return f"https://vk.com/video{owner_id}_{item_id}"
@@ -206,13 +199,13 @@ def post_one(r: redis.Redis, b: int | str, guid: str, caller_for: CallerFor,
     rec = get(r, b, guid)
     if rec is None or rec["status"] in DONE:
         return rec or {}
-    target = vk_target(rec["key"])
+    target = vk_comment(rec["key"])
     if target is None:
         rec["status"] = "not_required"
         _save(r, b, rec)
         return rec
-    caller = caller_for("group" if target[0] == "wall" else "user", "default")
-    if caller is None and target[0] == "wall":
+    caller = caller_for("group" if target.kind == "wall" else "user", "default")
+    if caller is None and target.kind == "wall":
         caller = caller_for("user", "default")
     if caller is None:
         rec.update(status="stopped", error="нет ключа доступа VK для ответа: добавьте его (liveline vk token set)")
