@@ -37,7 +37,7 @@ from liveline.ingest.vk.client import (
     VkTransient,
 )
 from liveline.ingest.vk.itemkeys import CommentKey, vk_comment
-from liveline.render import local_datetime
+from liveline.render import first_name, local_datetime
 from liveline.store import codec, keys
 
 DONE = ("sent", "not_required", "stopped", "failed")
@@ -100,7 +100,7 @@ def plan_answer(r: redis.Redis, b: int | str, aid: str) -> list[str]:
     template = appeals.get_settings(r)["reply_template"]
     recs = []
     for co in a["coauthors"]:
-        msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
+        msg = fill(template, {"имя": first_name(co["author_name"]) or "Здравствуйте",
                               "ответ": a["answer"], "ведомство": a["department"], "вопрос": a["title"]})
         recs.append(_record(b, guid_for(b, "answer", f"a{aid}", co["qid"], int(a["answer_no"])), "answer",
                             f"a{aid}", co, msg))
@@ -113,7 +113,7 @@ def plan_registered(r: redis.Redis, b: int | str, aid: str) -> list[str]:
     template = appeals.get_settings(r)["register_template"]
     recs = []
     for co in a["coauthors"]:
-        msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
+        msg = fill(template, {"имя": first_name(co["author_name"]) or "Здравствуйте",
                               "ведомство": a["department"], "срок": local_datetime(a["deadline"], a["tz"]),
                               "вопрос": a["title"]})
         recs.append(_record(b, guid_for(b, "registered", f"a{aid}", co["qid"]), "registered", f"a{aid}", co, msg))
@@ -135,7 +135,7 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
         link = timecode_link(meta.get("stream_url", ""), timecode)
         members = questions.many(r, b, membership.members(r, b, c["id"]))
         for co in appeals.coauthors_of([q for q in members if q.get("kind", "question") == "question"]):
-            msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
+            msg = fill(template, {"имя": first_name(co["author_name"]) or "Здравствуйте",
                                   "ссылка": link or "запись эфира будет опубликована в сообществе",
                                   "вопрос": c.get("reading_text", "")})
             recs.append(_record(b, guid_for(b, "on_air", f"c{c['id']}", co["qid"]), "on_air", f"c{c['id']}", co,
