@@ -39,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from liveline.ingest.inbox import SourceItem
 from liveline.ingest.sources import status as source_status
-from liveline.ingest.vk import items as vk_items
-from liveline.ingest.vk import tokens
+from liveline.ingest.vk import itemkeys, tokens
 from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from liveline.store import keys
 from liveline.store.redisproc import RedisProcess
@@ -90,7 +89,7 @@ def inbox_items(r: redis.Redis) -> list[tuple[SourceItem, int]]:
 
 
 def check(r: redis.Redis, sim: VkSimulator, own: int | None = None) -> tuple[int, int]:
-    want = {vk_items.comment_key(c.kind, c.owner_id, c.item_id, c.id)
+    want = {itemkeys.comment_key(c.kind, c.owner_id, c.item_id, c.id)
             for c in sim.created if c.from_id != own}
     got = Counter(i.key for i, _ in inbox_items(r) if i.kind == "new")
     return len(want - set(got)), sum(n - 1 for n in got.values())
@@ -193,7 +192,7 @@ def longpoll_phase(r: redis.Redis, n: int, rate: float) -> tuple[list[float], li
             for i in range(n):
                 text = f"Когда починят крышу дома {i + 1} на улице {streets[i % len(streets)]}?"
                 cid = sim.add_comment(-GID, post, 30_000 + i, text)
-                created[vk_items.comment_key("wall", -GID, post, cid)] = time.time()
+                created[itemkeys.comment_key("wall", -GID, post, cid)] = time.time()
                 pause = t0 + (i + 1) / rate - time.monotonic()
                 if pause > 0:
                     time.sleep(pause)

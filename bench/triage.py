@@ -328,6 +328,7 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
     A line per decade gives the figures so far and the decade's own rate."""
     from liveline.ingest import inbox
     from liveline.ingest.inbox import SourceItem
+    from liveline.ingest.vk import itemkeys
     from liveline.settings import load as load_settings
     from liveline.store import events
     from workers.triage import TriageWorker
@@ -343,7 +344,7 @@ def scale_worker(n: int, chunk: int = 2_000) -> None:
             items = []
             for k, x in enumerate(itertools.islice(source, chunk), start=done):
                 author, at = rnd.randrange(10**9), 1.7e9 + k * 0.05
-                items.append(SourceItem(key=f"vk:wall:-12345_678:{100_000 + k}", text=x["text"],
+                items.append(SourceItem(key=itemkeys.comment_key("wall", -12345, 678, 100_000 + k), text=x["text"],
                                         author_id=str(author), author_name="Житель Района",
                                         author_url=f"https://vk.com/id{author}", created_at=at, via="poll",
                                         raw=vk_payload(k, x["text"], author, at)))

@@ -8,7 +8,6 @@ to one broadcast and to the link's current secret.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from dataclasses import asdict, dataclass
@@ -20,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from liveline.errors import BadRequest, Conflict, NotFound, TooManyRequests
-from liveline.store import keys, redis_types
+from liveline.store import codec, keys, redis_types
 
 ROLES = ("admin", "moderator", "producer", "host", "staff", "viewer")
 COOKIE = "ll_session"
@@ -81,22 +80,22 @@ def add_user(r: redis.Redis, username: str, password: str, role: str, department
     if len(password) < 8:
         raise BadRequest("Пароль должен быть не короче 8 символов")
     user = User(username, role, department, False, display_name, _hasher.hash(password))
-    if not r.hsetnx(keys.users(), username, json.dumps(asdict(user), ensure_ascii=False)):
+    if not r.hsetnx(keys.users(), username, codec.dumps(asdict(user))):
         raise Conflict(f"Пользователь {username} уже есть")
     return user
 
 
 def get_user(r: redis.Redis, username: str) -> User | None:
     raw = r.hget(keys.users(), username)
-    return User(**json.loads(raw)) if raw else None
+    return User(**codec.loads(raw)) if raw else None
 
 
 def list_users(r: redis.Redis) -> list[User]:
-    return sorted((User(**json.loads(v)) for v in r.hgetall(keys.users()).values()), key=lambda u: u.username)
+    return sorted((User(**codec.loads(v)) for v in r.hgetall(keys.users()).values()), key=lambda u: u.username)
 
 
 def _save(r: redis.Redis, user: User) -> None:
-    r.hset(keys.users(), user.username, json.dumps(asdict(user), ensure_ascii=False))
+    r.hset(keys.users(), user.username, codec.dumps(asdict(user)))
 
 
 def set_password(r: redis.Redis, username: str, password: str) -> None:
@@ -159,7 +158,7 @@ def create_session(r: redis.Redis, username: str, role: str, department: str, id
     s = Session(secrets.token_urlsafe(24), username, role, department, broadcast, host_key,
                 secrets.token_urlsafe(24), time.time())
     p = r.pipeline(transaction=True)
-    p.set(keys.session(s.sid), json.dumps(asdict(s)), ex=idle_s)
+    p.set(keys.session(s.sid), codec.dumps(asdict(s)), ex=idle_s)
     p.sadd(keys.user_sessions(username), s.sid)
     p.execute()
     return s
@@ -170,7 +169,7 @@ def load_session(r: redis.Redis, sid: str, idle_s: int) -> Session | None:
     raw = r.get(keys.session(sid))
     if raw is None:
         return None
-    s = Session(**json.loads(raw))
+    s = Session(**codec.loads(raw))
     if s.role == "host":
         from liveline.board.broadcasts import check_host_key
 

@@ -1,4 +1,5 @@
-"""Templates: one Jinja2 environment with autoescape everywhere, and one ``render_fragment``.
+"""Templates: one Jinja2 environment with autoescape everywhere, and one ``render_fragment``; the
+presentation helpers (times, counts, plurals, first names) pages and replies share.
 
 Pages live in ``templates/``, fragments in ``templates/partials/``. User text is never marked safe.
 """
@@ -45,6 +46,12 @@ def _duration(seconds: float | None) -> str:
 def thousands(n: int | str) -> str:
     """A count the Russian way: 48210 -> "48 210" (a no-break space between the groups)."""
     return f"{int(n):,}".replace(",", "\u00a0")
+
+
+def first_name(full: str) -> str:
+    """A person's first name only (the studio never shows a surname): "Ольга Смирнова" -> "Ольга"."""
+    words = full.replace(",", " ").split()
+    return words[0] if words else ""
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

@@ -1,76 +1,112 @@
-"""Settings, declared as data: every setting has a name, a default and a line of help.
+"""Settings, declared once: each is a field of ``Settings`` with its default (as written in ``.env``), its
+cast and a line of help; a cast of ``Secret`` makes it a secret.
 
-Read from the environment (``LIVELINE_*``), then ``.env``, then the default, through
-``starlette.config.Config``. ``SETTINGS_DOC`` is what the README's table shows; a test holds them together.
+The environment name is ``LIVELINE_`` + the field's name in capitals. Values come from the environment, then
+``.env``, then the default, through ``starlette.config.Config`` (its casts: "true"/"false"/"1"/"0" for a
+bool). The README's settings table and ``.env.example`` are printed from the same declarations
+(``python -m liveline.settings --markdown`` / ``--env-example``; ``--write`` updates both files), and a test
+fails when they disagree.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from starlette.config import Config
 from starlette.datastructures import Secret
 
-# name, default, help
-SETTINGS_DOC: list[tuple[str, str, str]] = [
-    ("LIVELINE_REDIS_URL", "", "Redis URL; empty: `liveline demo` starts its own redis-server under ./var/"),
-    ("LIVELINE_HOST", "127.0.0.1", "address the web server binds"),
-    ("LIVELINE_PORT", "8000", "port of the web server"),
-    ("LIVELINE_SECRET_KEY", "", "key that signs session cookies; empty: a random one is kept in ./var/secret"),
-    ("LIVELINE_PUBLIC_ORIGIN", "", ("origin the browser uses (https://liveline.example.ru); WebSockets from "
-                                   "another Origin are refused; empty: the Host header's origin")),
-    ("LIVELINE_SESSION_IDLE_S", "43200", "a session ends after this many seconds without a request"),
-    ("LIVELINE_COOKIE_SECURE", "false", "mark cookies Secure (true behind HTTPS)"),
-    ("LIVELINE_VAR_DIR", "var", "where the embedded Redis keeps its AOF and the demo its files"),
-    ("LIVELINE_VK_API_URL", "https://api.vk.ru", "VK API base URL (a staging or simulated VK for tests)"),
-    ("LIVELINE_VK_USER_TOKEN", "", "VK user token for reading comments and video (single organisation)"),
-    ("LIVELINE_VK_GROUP_TOKEN", "", "VK community token for long poll and replies (single organisation)"),
-    ("LIVELINE_VK_GROUP_ID", "", "id of the community the group token belongs to"),
-    ("LIVELINE_VK_OAUTH_URL", "https://id.vk.com", "VK ID OAuth base URL for renewing user tokens"),
-    ("LIVELINE_VK_CLIENT_ID", "", "VK ID application id for renewing user tokens"),
-    ("LIVELINE_VK_POLL_S", "5", "seconds between polls of personal pages and live chat"),
-    ("LIVELINE_VK_RECONCILE_S", "45", "seconds between reconciling sweeps of community posts"),
-    ("LIVELINE_VK_RATE_LIMITS", "true", "pace VK calls at VK's limits (3/s user, 20/s community)"),
-    ("LIVELINE_DEMO_SPEED", "1.0", "replay speed of the demo broadcast (2.0 = twice as fast)"),
-    ("LIVELINE_PLACES_CSV", "", "default gazetteer CSV (settlement,street_type,street) for new broadcasts"),
-    ("LIVELINE_RETENTION_DAYS", "365", ("days after a broadcast ends before `liveline purge` removes citizens' "
-                                       "personal data (aggregates stay)")),
-    ("LIVELINE_EVENTS_MAXLEN", "10000", ("about how many events each broadcast's log keeps; a screen or worker "
-                                         "whose cursor falls off its head starts again from a fresh snapshot")),
-    ("LIVELINE_BOARD_CARDS", "500", ("cards a board shows per column (the first by the column's order) beside "
-                                    "its true count; search and filters reach the rest on the server")),
-    ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
-]
+PREFIX = "LIVELINE_"
+ROOT = Path(__file__).resolve().parent.parent
+README_HEADER = "| name | default | meaning |"
+ENV_EXAMPLE_HEADER = "# Liveline settings (environment, or this file as .env). Empty values use the default."
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its environment name, its default as written in ``.env``, how the text is cast, help."""
+
+    name: str
+    attr: str
+    default: str
+    cast: Callable[[Any], Any]
+    help: str
+
+    @property
+    def secret(self) -> bool:
+        return self.cast is Secret
+
+
+_DECLARED = "liveline.setting"
+_NO_ENVIRONMENT = Config(environ={})
+
+
+def setting(default: str, cast: Callable[[Any], Any], help: str) -> Any:
+    """A ``Settings`` field: ``default`` is text, cast the way a value from the environment is."""
+    declared = {_DECLARED: (default, cast, help)}
+
+    def value() -> Any:
+        return _NO_ENVIRONMENT("default", cast=cast, default=default)
+    if cast is Secret:  # a fresh one per Settings, as any object a field may not share
+        return field(default_factory=value, metadata=declared)
+    return field(default=value(), metadata=declared)
+
+
+def optional_int(text: str) -> int:
+    """An integer; empty text is 0."""
+    return int(text) if text else 0
+
+
+def at_least_one(text: str) -> int:
+    return max(1, int(text))
 
 
 @dataclass
 class Settings:
-    redis_url: str = ""
-    host: str = "127.0.0.1"
-    port: int = 8000
-    secret_key: Secret = field(default_factory=lambda: Secret(""))
-    public_origin: str = ""
-    session_idle_s: int = 43200
-    cookie_secure: bool = False
-    var_dir: Path = Path("var")
-    vk_api_url: str = "https://api.vk.ru"
-    vk_user_token: Secret = field(default_factory=lambda: Secret(""))
-    vk_group_token: Secret = field(default_factory=lambda: Secret(""))
-    vk_group_id: int = 0
-    vk_oauth_url: str = "https://id.vk.com"
-    vk_client_id: str = ""
-    vk_poll_s: float = 5.0
-    vk_reconcile_s: float = 45.0
-    vk_rate_limits: bool = True
-    demo_speed: float = 1.0
-    places_csv: str = ""
-    retention_days: float = 365.0
-    events_maxlen: int = 10_000
-    board_cards: int = 500
-    log_level: str = "INFO"
+    # name: type = setting(default as written in .env, cast, help); its variable is LIVELINE_ + NAME
+    redis_url: str = setting(
+        "", str, "Redis URL; empty: `liveline demo` starts its own redis-server under ./var/")
+    host: str = setting("127.0.0.1", str, "address the web server binds")
+    port: int = setting("8000", int, "port of the web server")
+    secret_key: Secret = setting(  # noqa: RUF009 (setting() gives a dataclasses.field)
+        "", Secret, "key that signs session cookies; empty: a random one is kept in ./var/secret")
+    public_origin: str = setting(
+        "", str, "origin the browser uses (https://liveline.example.ru); WebSockets from another Origin are "
+                 "refused; empty: the Host header's origin")
+    session_idle_s: int = setting("43200", int, "a session ends after this many seconds without a request")
+    cookie_secure: bool = setting("false", bool, "mark cookies Secure (true behind HTTPS)")
+    var_dir: Path = setting(  # noqa: RUF009
+        "var", Path, "where the embedded Redis keeps its AOF and the demo its files")
+    vk_api_url: str = setting(
+        "https://api.vk.ru", str, "VK API base URL (a staging or simulated VK for tests)")
+    vk_user_token: Secret = setting(  # noqa: RUF009
+        "", Secret, "VK user token for reading comments and video (single organisation)")
+    vk_group_token: Secret = setting(  # noqa: RUF009
+        "", Secret, "VK community token for long poll and replies (single organisation)")
+    vk_group_id: int = setting("", optional_int, "id of the community the group token belongs to")
+    vk_oauth_url: str = setting("https://id.vk.com", str, "VK ID OAuth base URL for renewing user tokens")
+    vk_client_id: str = setting("", str, "VK ID application id for renewing user tokens")
+    vk_poll_s: float = setting("5", float, "seconds between polls of personal pages and live chat")
+    vk_reconcile_s: float = setting("45", float, "seconds between reconciling sweeps of community posts")
+    vk_rate_limits: bool = setting("true", bool, "pace VK calls at VK's limits (3/s user, 20/s community)")
+    demo_speed: float = setting("1.0", float, "replay speed of the demo broadcast (2.0 = twice as fast)")
+    places_csv: str = setting(
+        "", str, "default gazetteer CSV (settlement,street_type,street) for new broadcasts")
+    retention_days: float = setting(
+        "365", float, "days after a broadcast ends before `liveline purge` removes citizens' personal data "
+                      "(aggregates stay)")
+    events_maxlen: int = setting(
+        "10000", int, "about how many events each broadcast's log keeps; a screen or worker whose cursor "
+                      "falls off its head starts again from a fresh snapshot")
+    board_cards: int = setting(
+        "500", at_least_one, "cards a board shows per column (the first by the column's order) beside its "
+                             "true count; search and filters reach the rest on the server")
+    log_level: str = setting("INFO", str, "log level of every process")
 
     def secret(self) -> str:
         """The session-signing key; a random one persisted under var/ when none is configured."""
@@ -85,42 +121,66 @@ class Settings:
         return path.read_text().strip()
 
 
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(PREFIX + f.name.upper(), f.name, *f.metadata[_DECLARED]) for f in fields(Settings))
+
+
 def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = None) -> Settings:
     """Settings from the environment, then ``env_file``, then the defaults."""
     path = Path(env_file) if env_file else None
-    config = Config(path if path and path.exists() else None, environ=environ if environ is not None else os.environ)
-    defaults = {name: default for name, default, _ in SETTINGS_DOC}
+    config = Config(path if path and path.exists() else None,
+                    environ=environ if environ is not None else os.environ)
+    s = Settings(**{x.attr: config(x.name, cast=x.cast, default=x.default) for x in SETTINGS})
+    if not s.var_dir.is_absolute():  # relative to the directory the process starts in
+        s.var_dir = Path.cwd() / s.var_dir
+    return s
 
-    def get(name: str, cast: type = str) -> Any:
-        return config(name, cast=cast, default=cast(defaults[name]) if cast is not bool else
-                      defaults[name].lower() == "true")
 
-    var_dir = Path(get("LIVELINE_VAR_DIR"))
-    if not var_dir.is_absolute():
-        var_dir = Path.cwd() / var_dir
-    group_id = get("LIVELINE_VK_GROUP_ID")
-    return Settings(
-        redis_url=get("LIVELINE_REDIS_URL"),
-        host=get("LIVELINE_HOST"),
-        port=get("LIVELINE_PORT", int),
-        secret_key=Secret(config("LIVELINE_SECRET_KEY", default="")),
-        public_origin=get("LIVELINE_PUBLIC_ORIGIN"),
-        session_idle_s=get("LIVELINE_SESSION_IDLE_S", int),
-        cookie_secure=get("LIVELINE_COOKIE_SECURE", bool),
-        var_dir=var_dir,
-        vk_api_url=get("LIVELINE_VK_API_URL"),
-        vk_user_token=Secret(config("LIVELINE_VK_USER_TOKEN", default="")),
-        vk_group_token=Secret(config("LIVELINE_VK_GROUP_TOKEN", default="")),
-        vk_group_id=int(group_id) if group_id else 0,
-        vk_oauth_url=get("LIVELINE_VK_OAUTH_URL"),
-        vk_client_id=get("LIVELINE_VK_CLIENT_ID"),
-        vk_poll_s=get("LIVELINE_VK_POLL_S", float),
-        vk_reconcile_s=get("LIVELINE_VK_RECONCILE_S", float),
-        vk_rate_limits=get("LIVELINE_VK_RATE_LIMITS", bool),
-        demo_speed=get("LIVELINE_DEMO_SPEED", float),
-        places_csv=get("LIVELINE_PLACES_CSV"),
-        retention_days=get("LIVELINE_RETENTION_DAYS", float),
-        events_maxlen=get("LIVELINE_EVENTS_MAXLEN", int),
-        board_cards=max(1, get("LIVELINE_BOARD_CARDS", int)),
-        log_level=get("LIVELINE_LOG_LEVEL"),
-    )
+# -- the documentation of the settings ------------------------------------------------------------------
+def markdown_table() -> str:
+    """The README's table of settings."""
+    rows = [README_HEADER, "|---|---|---|"]
+    rows += [f"| `{x.name}` | `{x.default}` | {x.help} |" for x in SETTINGS]
+    return "\n".join(rows) + "\n"
+
+
+def env_example() -> str:
+    """``.env.example``: every setting with its help, at its default (a secret always empty)."""
+    lines = [ENV_EXAMPLE_HEADER]
+    for x in SETTINGS:
+        lines += [f"# {x.help}", f"{x.name}={'' if x.secret else x.default}"]
+    return "\n".join(lines) + "\n"
+
+
+def with_table(readme: str) -> str:
+    """``readme`` with its settings table (from ``README_HEADER`` to the first line not in the table) made
+    ``markdown_table()``."""
+    lines = readme.splitlines(keepends=True)
+    start = next((n for n, line in enumerate(lines) if line.rstrip("\n") == README_HEADER), None)
+    if start is None:
+        raise ValueError(f"README has no settings table (a line {README_HEADER!r})")
+    end = next((n for n in range(start, len(lines)) if not lines[n].startswith("|")), len(lines))
+    return "".join(lines[:start]) + markdown_table() + "".join(lines[end:])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m liveline.settings",
+                                     description="Print or write the documentation of Liveline's settings.")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--markdown", action="store_true", help="print the README's table of settings")
+    what.add_argument("--env-example", action="store_true", help="print .env.example")
+    what.add_argument("--write", action="store_true", help="update README.md's table and .env.example")
+    args = parser.parse_args(argv)
+    if args.markdown:
+        sys.stdout.write(markdown_table())
+    elif args.env_example:
+        sys.stdout.write(env_example())
+    else:
+        readme = ROOT / "README.md"
+        readme.write_text(with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        (ROOT / ".env.example").write_text(env_example(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -39,6 +39,7 @@ from websockets.sync.client import connect
 
 from bench.harness import ROOT, Stack, moderator_cookie
 from liveline.board import broadcasts
+from liveline.ingest.vk import itemkeys
 from liveline.live import screens
 from liveline.store import state
 from tests.vk_sim import VkSimulator
@@ -188,7 +189,7 @@ def export_keys(stack: Stack, bid: int) -> list[str]:
 
 
 def sim_keys(sim: VkSimulator) -> list[str]:
-    return [f"vk:{c.kind}:{c.owner_id}_{c.item_id}:{c.id}" for c in sim.created]
+    return [itemkeys.comment_key(c.kind, c.owner_id, c.item_id, c.id) for c in sim.created]
 
 
 def board_snapshot(stack: Stack, bid: int, cookie: str) -> dict[str, tuple[str, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from datetime import datetime
@@ -13,7 +12,7 @@ import redis
 
 from liveline import labels
 from liveline.errors import BadRequest, Conflict, NotFound
-from liveline.store import keys, redis_types
+from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event, emit
 from liveline.store.txn import transact
 
@@ -60,7 +59,7 @@ def create(r: redis.Redis, title: str, official: str, tz: str, start: str = "", 
     }
     p = r.pipeline(transaction=True)
     p.hset(keys.broadcast(bid), mapping=redis_types.fields(meta))
-    p.hset(keys.sources(bid), "manual", json.dumps({"id": "manual", "kind": "manual"}))
+    p.hset(keys.sources(bid), "manual", codec.dumps({"id": "manual", "kind": "manual"}))
     p.set(keys.host_key(bid), secrets.token_urlsafe(24))
     p.zadd(keys.broadcasts(), {str(bid): time.time()})
     emit(p, bid, Event("broadcast.created", actor=actor, broadcast=meta))
@@ -144,7 +143,7 @@ def update(r: redis.Redis, broadcast_id: int | str, actor: str = "system", **fie
 # -- sources --------------------------------------------------------------------------------------------
 def sources(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
     raw = r.hgetall(keys.sources(broadcast_id))
-    return sorted((json.loads(v) for v in raw.values()), key=lambda s: s["id"])
+    return sorted((codec.loads(v) for v in raw.values()), key=lambda s: s["id"])
 
 
 def add_source(r: redis.Redis, broadcast_id: int | str, source: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +158,7 @@ def add_source(r: redis.Redis, broadcast_id: int | str, source: dict[str, Any]) 
             return s
     source = dict(source)
     source["id"] = source.get("id") or f"s{int(r.incr(keys.broadcast_seq() + ':src'))}"
-    r.hset(keys.sources(broadcast_id), source["id"], json.dumps(source, ensure_ascii=False))
+    r.hset(keys.sources(broadcast_id), source["id"], codec.dumps(source))
     return source
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import copy
 import csv
 import io
-import json
 
 import redis
 
 from liveline.errors import BadRequest
-from liveline.store import keys
+from liveline.store import codec, keys
 from liveline.triage.places import Gazetteer
 from liveline.triage.topics import DEFAULT_TAXONOMY, Topic, taxonomy_from_json, taxonomy_to_json
 
@@ -50,13 +49,13 @@ def parse_places_csv(text: str) -> list[dict[str, str]]:
 def import_places(r: redis.Redis, text: str) -> int:
     rows = parse_places_csv(text)
     Gazetteer.from_rows(rows)  # refuses what the locator cannot use
-    r.set(keys.places(), json.dumps(rows, ensure_ascii=False))
+    r.set(keys.places(), codec.dumps(rows))
     return len(rows)
 
 
 def places_rows(r: redis.Redis) -> list[dict[str, str]]:
     raw = r.get(keys.places())
-    return json.loads(raw) if raw else []
+    return codec.loads(raw) if raw else []
 
 
 def gazetteer(r: redis.Redis, fallback_csv: str = "") -> Gazetteer | None:
@@ -69,7 +68,7 @@ def gazetteer(r: redis.Redis, fallback_csv: str = "") -> Gazetteer | None:
 def taxonomy(r: redis.Redis) -> list[Topic]:
     raw = r.get(keys.taxonomy())
     # a deep copy: an edit must never change the defaults every other broadcast starts from
-    return taxonomy_from_json(json.loads(raw)) if raw else copy.deepcopy(DEFAULT_TAXONOMY)
+    return taxonomy_from_json(codec.loads(raw)) if raw else copy.deepcopy(DEFAULT_TAXONOMY)
 
 
 def save_taxonomy(r: redis.Redis, topics: list[Topic]) -> None:
@@ -81,7 +80,7 @@ def save_taxonomy(r: redis.Redis, topics: list[Topic]) -> None:
     for t in topics:
         if not t.slug or not t.slug.replace("_", "").isalnum() or not t.name.strip():
             raise BadRequest(f"Тема «{t.slug}»: нужен код латиницей и название")
-    r.set(keys.taxonomy(), json.dumps(taxonomy_to_json(topics), ensure_ascii=False))
+    r.set(keys.taxonomy(), codec.dumps(taxonomy_to_json(topics)))
 
 
 def update_topic(r: redis.Redis, slug: str, name: str, department: str, keywords: str) -> list[Topic]:

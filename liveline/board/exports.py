@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any, BinaryIO
 
 import redis
 
 from liveline.board.questions import all_questions
-from liveline.store import keys, redis_types
+from liveline.store import codec, keys, redis_types
 
 QUESTION_FIELDS = ["id", "source", "author", "author_url", "text", "reading_text", "status", "cluster",
                    "support", "topic", "place", "created_at", "kind", "support_for", "deleted", "edited"]
@@ -18,7 +17,7 @@ QUESTION_FIELDS = ["id", "source", "author", "author_url", "text", "reading_text
 
 def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
     """One row per question: ``source`` is its source item key; status and support are its cluster's."""
-    cs = {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.clusters(broadcast_id)).items()}
+    cs = {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.clusters(broadcast_id)).items()}
     rows = []
     for q in all_questions(r, broadcast_id):
         c = cs.get(q.get("cluster") or "")
@@ -42,7 +41,7 @@ def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any
 def questions(r: redis.Redis, broadcast_id: int | str, fmt: str, out: BinaryIO) -> int:
     rows = question_rows(r, broadcast_id)
     if fmt == "jsonl":
-        out.writelines((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8") for row in rows)
+        out.writelines((codec.dumps_readable(row) + "\n").encode("utf-8") for row in rows)
     elif fmt == "csv":
         from liveline.followup.cellsafe import safe_cell
 

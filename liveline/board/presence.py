@@ -6,13 +6,12 @@ died without saying goodbye). Changes are announced on the broadcast's event str
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import redis
 
-from liveline.store import keys
+from liveline.store import codec, keys
 from liveline.store.events import Event, emit
 
 STALE_S = 90
@@ -25,7 +24,7 @@ def _announce(r: redis.Redis, b: int | str) -> None:
 
 
 def join(r: redis.Redis, b: int | str, sid: str, username: str) -> None:
-    r.hset(keys.presence(b), sid, json.dumps({"user": username, "card": None, "at": time.time()}))
+    r.hset(keys.presence(b), sid, codec.dumps({"user": username, "card": None, "at": time.time()}))
     _announce(r, b)
 
 
@@ -33,14 +32,14 @@ def touch(r: redis.Redis, b: int | str, sid: str, username: str, message: str) -
     """A board says which card it has open: ``{"card": "17"}`` (or null). Boards repeat it as a heartbeat,
     so it is announced only when what the boards show changes."""
     try:
-        card = json.loads(message).get("card")
+        card = codec.loads(message).get("card")
     except (ValueError, AttributeError):
         return
     card = str(card) if card not in (None, "") else None
     if card is not None and not card.isdigit():
         return
     seen = online(r, b)
-    r.hset(keys.presence(b), sid, json.dumps({"user": username, "card": card, "at": time.time()}))
+    r.hset(keys.presence(b), sid, codec.dumps({"user": username, "card": card, "at": time.time()}))
     if online(r, b) != seen:
         _announce(r, b)
 
@@ -56,7 +55,7 @@ def online(r: redis.Redis, b: int | str) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     stale: list[Any] = []
     for sid, raw in r.hgetall(keys.presence(b)).items():
-        p = json.loads(raw)
+        p = codec.loads(raw)
         if now - p["at"] > STALE_S:
             stale.append(sid)
             continue

@@ -19,14 +19,13 @@ an audit entry is rewritten in place, in order, with the same id.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import redis
 
 from liveline.board import broadcasts
-from liveline.store import keys
+from liveline.store import codec, keys
 from liveline.triage.pii import mask_pii
 
 DAY_S = 86_400
@@ -81,11 +80,11 @@ class Scrubber:
         """A stored value: JSON is scrubbed structurally; anything else is masked as text."""
         s = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         try:
-            obj = json.loads(s)
+            obj = codec.loads(s)
         except ValueError:
             return mask_pii(s)
         if isinstance(obj, dict | list):
-            return json.dumps(self.value(obj), ensure_ascii=False)
+            return codec.dumps(self.value(obj))
         return s
 
 

@@ -91,10 +91,6 @@ def source_kind(key: str, raw: dict[str, Any] | None = None) -> str:
     return key.split(":", 1)[0]
 
 
-def first_name(full: str) -> str:
-    return full.split()[0] if full.strip() else ""
-
-
 def _load(pipe: redis.client.Pipeline, hkey: str, field_id: str) -> dict[str, Any] | None:
     raw = pipe.hget(hkey, field_id)
     return codec.loads(raw) if raw else None

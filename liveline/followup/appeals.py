@@ -24,7 +24,6 @@ when overdue.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import time
 from collections.abc import Callable
@@ -39,7 +38,7 @@ from liveline.board import broadcasts, membership, questions
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
 from liveline.followup.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar
-from liveline.store import keys, redis_types
+from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 from liveline.triage.topics import topic_by_slug
@@ -143,11 +142,11 @@ def get(r: redis.Redis, broadcast_id: int | str, aid: str) -> dict[str, Any]:
     raw = r.hget(keys.appeals(broadcast_id), str(aid))
     if raw is None:
         raise NotFound(f"Обращение {aid} не найдено")
-    return json.loads(raw)
+    return codec.loads(raw)
 
 
 def read_all(r: redis.Redis, broadcast_id: int | str) -> dict[str, dict[str, Any]]:
-    return {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.appeals(broadcast_id)).items()}
+    return {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.appeals(broadcast_id)).items()}
 
 
 def all_appeals(r: redis.Redis) -> list[dict[str, Any]]:
@@ -242,7 +241,7 @@ def _create_one(r: redis.Redis, b: int | str, cid: str, by: str, settings: dict[
         raw = pipe.hget(keys.clusters(b), cid)
         if raw is None:
             return None
-        c = json.loads(raw)
+        c = codec.loads(raw)
         if c["status"] not in allowed:
             return None
         meta = redis_types.hash_text(pipe.hgetall(keys.broadcast(b)))
@@ -251,7 +250,7 @@ def _create_one(r: redis.Redis, b: int | str, cid: str, by: str, settings: dict[
         a = _build(r, meta, c, members, aid, by, time.time(), settings)
         pipe.multi()
         pipe.hset(by_c, cid, aid)
-        pipe.hset(keys.appeals(b), aid, json.dumps(a, ensure_ascii=False))
+        pipe.hset(keys.appeals(b), aid, codec.dumps(a))
         pipe.incr(keys.appeal(b, aid))
         pipe.hdel(keys.appeal_review(b), cid)
         audit(pipe, b, by, "appeal.created", f"appeal:{aid}", None, _brief(a))
@@ -269,7 +268,7 @@ def create_from_broadcast(r: redis.Redis, broadcast_id: int | str, by: str = "sy
     b = broadcast_id
     broadcasts.get(r, b)
     settings = get_settings(r)
-    cs = {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.clusters(b)).items()}
+    cs = {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.clusters(b)).items()}
     created, review, on_air = [], [], []
     for cid in sorted(cs, key=int):
         c = cs[cid]
@@ -278,7 +277,7 @@ def create_from_broadcast(r: redis.Redis, broadcast_id: int | str, by: str = "sy
             if a is not None:
                 created.append(a["id"])
         elif c["status"] == "new" and not r.hexists(keys.appeal_by_cluster(b), cid):
-            r.hsetnx(keys.appeal_review(b), cid, json.dumps({"since": time.time()}))
+            r.hsetnx(keys.appeal_review(b), cid, codec.dumps({"since": time.time()}))
             review.append(cid)
         elif c["status"] in ON_AIR:
             on_air.append(cid)
@@ -292,7 +291,7 @@ def review_list(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]
     for cid in sorted(held, key=int):
         raw = r.hget(keys.clusters(broadcast_id), cid)
         if raw:
-            c = json.loads(raw)
+            c = codec.loads(raw)
             if c["status"] == "new":
                 out.append(c)
     return out
@@ -349,7 +348,7 @@ def _act(r: redis.Redis, b: int | str, aid: str, action: str, by: str, mutate: M
         raw = pipe.hget(keys.appeals(b), str(aid))
         if raw is None:
             raise NotFound(f"Обращение {aid} не найдено")
-        a = json.loads(raw)
+        a = codec.loads(raw)
         before = _brief(a)
         if version is not None and int(version) != int(a["version"]):
             raise Conflict("Обращение уже изменили: обновите страницу и повторите", current=None)
@@ -364,7 +363,7 @@ def _act(r: redis.Redis, b: int | str, aid: str, action: str, by: str, mutate: M
         a["updated_at"], a["updated_by"] = now, by
         a["history"].append({"at": now, "by": by, "action": action, "note": note})
         pipe.multi()
-        pipe.hset(keys.appeals(b), str(aid), json.dumps(a, ensure_ascii=False))
+        pipe.hset(keys.appeals(b), str(aid), codec.dumps(a))
         pipe.incr(vkey)
         if extra is not None:
             extra(pipe, a)
@@ -477,9 +476,9 @@ def attach_citizen_reply(r: redis.Redis, bid: int | str, item: Any) -> dict[str,
 
 # -- reminders and escalations ----------------------------------------------------------------------------
 def _notice(pipe: Any, b: int | str, kind: str, a: dict[str, Any], to: list[str]) -> None:
-    pipe.xadd(keys.appeal_notices(b), {"n": json.dumps({
+    pipe.xadd(keys.appeal_notices(b), {"n": codec.dumps({
         "kind": kind, "broadcast": str(b), "appeal": a["id"], "department": a["department"], "to": to,
-        "title": a["title"][:200], "deadline": a["deadline"], "at": time.time()}, ensure_ascii=False)},
+        "title": a["title"][:200], "deadline": a["deadline"], "at": time.time()})},
         maxlen=10_000, approximate=True)
 
 
@@ -527,7 +526,7 @@ def notices_for(r: redis.Redis, session: Any, limit: int = 20) -> list[dict[str,
     out = []
     for meta in broadcasts.list_all(r):
         for _, f in redis_types.entries(r.xrevrange(keys.appeal_notices(meta["id"]), count=200) or []):
-            n = json.loads(f[b"n"])
+            n = codec.loads(f[b"n"])
             if session.role == "staff" and n["department"] != session.department:
                 continue
             if mine & set(n["to"]) or session.role == "admin":

@@ -22,6 +22,7 @@ from liveline.board import broadcasts
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, replies
 from liveline.followup.cellsafe import write_csv, write_xlsx
+from liveline.ingest.vk import itemkeys
 
 FULL_ROLES = frozenset({"admin", "moderator", "staff"})
 FORMATS = ("xlsx", "csv", "pos")
@@ -44,11 +45,12 @@ def mask(text: str) -> str:
 
 
 def comment_url(key: str) -> str:
-    t = replies.vk_target(key)
+    t = itemkeys.vk_comment(key)
     if t is None:
         return ""
-    kind, owner, item, cid = t
-    return f"https://vk.com/wall{owner}_{item}?reply={cid}" if kind == "wall" else f"https://vk.com/video{owner}_{item}"
+    if t.kind == "wall":
+        return f"https://vk.com/wall{t.owner_id}_{t.item_id}?reply={t.comment_id}"
+    return f"https://vk.com/video{t.owner_id}_{t.item_id}"
 
 
 def _local(ts: float | None, tz: str) -> datetime | None:

@@ -17,7 +17,6 @@ Kinds: "answer" (the department's answer), "registered" (optional first reply wh
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -37,12 +36,12 @@ from liveline.ingest.vk.client import (
     VkTokenDead,
     VkTransient,
 )
-from liveline.render import local_datetime
-from liveline.store import keys
+from liveline.ingest.vk.itemkeys import CommentKey, vk_comment
+from liveline.render import first_name, local_datetime
+from liveline.store import codec, keys
 
 DONE = ("sent", "not_required", "stopped", "failed")
 STOP_CODES = {14, 212, 213}
-KEY_RE = re.compile(r"^vk:(wall|video):(-?\d+)_(\d+):(\d+)$")
 LINK_RE = re.compile(r"(?:https?://|www\.)\S+|\b(?:vk\.com|vkvideo\.ru)/\S+", re.IGNORECASE)
 
 CallerFor = Callable[[str, str], VkCaller | None]
@@ -50,12 +49,6 @@ CallerFor = Callable[[str, str], VkCaller | None]
 
 class RetryLater(Exception):
     """A transient VK failure: the RQ job raises it so RQ retries with backoff."""
-
-
-def vk_target(key: str) -> tuple[str, int, int, int] | None:
-    """(kind, owner_id, post_or_video_id, comment_id) of a VK comment key; None for demo/manual."""
-    m = KEY_RE.match(key or "")
-    return (m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))) if m else None
 
 
 def guid_for(b: int | str, kind: str, owner: str, qid: str, n: int = 1) -> str:
@@ -83,7 +76,7 @@ def timecode_link(stream_url: str, timecode: int | None) -> str:
 
 # -- planning -------------------------------------------------------------------------------------------
 def _record(b: int | str, guid: str, kind: str, owner: str, q: dict[str, Any], message: str) -> dict[str, Any]:
-    target = vk_target(q.get("key", ""))
+    target = vk_comment(q.get("key", ""))
     return {"guid": guid, "broadcast": str(b), "kind": kind, "owner": owner, "qid": q["qid"] if "qid" in q
             else q["id"], "key": q.get("key", ""), "author_name": q.get("author_name", ""), "message": message,
             "status": "pending" if target else "not_required", "comment_id": None, "link": "", "error": "",
@@ -94,7 +87,7 @@ def _save_new(r: redis.Redis, b: int | str, records: list[dict[str, Any]]) -> li
     """Store records whose guid is new (HSETNX: planning twice changes nothing); returns all guids."""
     p = r.pipeline(transaction=True)
     for rec in records:
-        p.hsetnx(keys.replies(b), rec["guid"], json.dumps(rec, ensure_ascii=False))
+        p.hsetnx(keys.replies(b), rec["guid"], codec.dumps(rec))
     p.execute()
     return [rec["guid"] for rec in records]
 
@@ -107,7 +100,7 @@ def plan_answer(r: redis.Redis, b: int | str, aid: str) -> list[str]:
     template = appeals.get_settings(r)["reply_template"]
     recs = []
     for co in a["coauthors"]:
-        msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
+        msg = fill(template, {"имя": first_name(co["author_name"]) or "Здравствуйте",
                               "ответ": a["answer"], "ведомство": a["department"], "вопрос": a["title"]})
         recs.append(_record(b, guid_for(b, "answer", f"a{aid}", co["qid"], int(a["answer_no"])), "answer",
                             f"a{aid}", co, msg))
@@ -120,7 +113,7 @@ def plan_registered(r: redis.Redis, b: int | str, aid: str) -> list[str]:
     template = appeals.get_settings(r)["register_template"]
     recs = []
     for co in a["coauthors"]:
-        msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
+        msg = fill(template, {"имя": first_name(co["author_name"]) or "Здравствуйте",
                               "ведомство": a["department"], "срок": local_datetime(a["deadline"], a["tz"]),
                               "вопрос": a["title"]})
         recs.append(_record(b, guid_for(b, "registered", f"a{aid}", co["qid"]), "registered", f"a{aid}", co, msg))
@@ -131,7 +124,7 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
     """"Ответ прозвучал в эфире" under each author's question of every cluster answered on air."""
     meta = broadcasts.get(r, b)
     template = appeals.get_settings(r)["on_air_template"]
-    cs = [json.loads(v) for v in r.hvals(keys.clusters(b))]
+    cs = [codec.loads(v) for v in r.hvals(keys.clusters(b))]
     recs = []
     for c in cs:
         if c["status"] not in appeals.ON_AIR:
@@ -142,7 +135,7 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
         link = timecode_link(meta.get("stream_url", ""), timecode)
         members = questions.many(r, b, membership.members(r, b, c["id"]))
         for co in appeals.coauthors_of([q for q in members if q.get("kind", "question") == "question"]):
-            msg = fill(template, {"имя": co["author_name"].split(" ")[0] if co["author_name"] else "Здравствуйте",
+            msg = fill(template, {"имя": first_name(co["author_name"]) or "Здравствуйте",
                                   "ссылка": link or "запись эфира будет опубликована в сообществе",
                                   "вопрос": c.get("reading_text", "")})
             recs.append(_record(b, guid_for(b, "on_air", f"c{c['id']}", co["qid"]), "on_air", f"c{c['id']}", co,
@@ -153,30 +146,29 @@ def plan_on_air(r: redis.Redis, b: int | str) -> list[str]:
 # -- reading --------------------------------------------------------------------------------------------
 def get(r: redis.Redis, b: int | str, guid: str) -> dict[str, Any] | None:
     raw = r.hget(keys.replies(b), guid)
-    return json.loads(raw) if raw else None
+    return codec.loads(raw) if raw else None
 
 
 def of_owner(r: redis.Redis, b: int | str, owner: str) -> list[dict[str, Any]]:
     """Every reply record of one appeal (``a{aid}``) or on-air cluster (``c{cid}``), oldest first."""
-    recs = [json.loads(v) for v in r.hvals(keys.replies(b))]
+    recs = [codec.loads(v) for v in r.hvals(keys.replies(b))]
     return sorted((x for x in recs if x["owner"] == owner), key=lambda x: (x["created_at"], x["guid"]))
 
 
 def _save(r: redis.Redis, b: int | str, rec: dict[str, Any], index: bool = False) -> None:
     p = r.pipeline(transaction=True)
-    p.hset(keys.replies(b), rec["guid"], json.dumps(rec, ensure_ascii=False))
+    p.hset(keys.replies(b), rec["guid"], codec.dumps(rec))
     if index and rec.get("comment_id") and rec["owner"].startswith("a"):
-        target = vk_target(rec["key"])
+        target = vk_comment(rec["key"])
         assert target is not None
-        kind, owner_id, item_id, _ = target
-        p.hset(keys.reply_index(b), f"vk:{kind}:{owner_id}_{item_id}:{rec['comment_id']}",
-               f"{rec['owner'][1:]}:{rec['qid']}")
+        ours = target.sibling(int(rec["comment_id"]))  # our reply, under the same post or video
+        p.hset(keys.reply_index(b), str(ours), f"{rec['owner'][1:]}:{rec['qid']}")
     p.execute()
 
 
 # -- posting --------------------------------------------------------------------------------------------
-def _params(target: tuple[str, int, int, int], message: str, guid: str, caller: VkCaller) -> tuple[str, dict[str, Any]]:
-    kind, owner_id, item_id, comment_id = target
+def _params(target: CommentKey, message: str, guid: str, caller: VkCaller) -> tuple[str, dict[str, Any]]:
+    kind, owner_id, item_id, comment_id = target.kind, target.owner_id, target.item_id, target.comment_id
     params: dict[str, Any] = {"owner_id": owner_id, "message": message, "reply_to_comment": comment_id,
                               "guid": guid}
     if kind == "wall":
@@ -190,8 +182,8 @@ def _params(target: tuple[str, int, int, int], message: str, guid: str, caller: 
     return "video.createComment", params
 
 
-def _link(target: tuple[str, int, int, int], comment_id: int) -> str:
-    kind, owner_id, item_id, root = target
+def _link(target: CommentKey, comment_id: int) -> str:
+    kind, owner_id, item_id, root = target.kind, target.owner_id, target.item_id, target.comment_id
     if kind == "wall":
         return f"https://vk.com/wall{owner_id}_{item_id}?reply={comment_id}&thread={root}"
     return f"https://vk.com/video{owner_id}_{item_id}"
@@ -207,13 +199,13 @@ def post_one(r: redis.Redis, b: int | str, guid: str, caller_for: CallerFor,
     rec = get(r, b, guid)
     if rec is None or rec["status"] in DONE:
         return rec or {}
-    target = vk_target(rec["key"])
+    target = vk_comment(rec["key"])
     if target is None:
         rec["status"] = "not_required"
         _save(r, b, rec)
         return rec
-    caller = caller_for("group" if target[0] == "wall" else "user", "default")
-    if caller is None and target[0] == "wall":
+    caller = caller_for("group" if target.kind == "wall" else "user", "default")
+    if caller is None and target.kind == "wall":
         caller = caller_for("user", "default")
     if caller is None:
         rec.update(status="stopped", error="нет ключа доступа VK для ответа: добавьте его (liveline vk token set)")

@@ -8,7 +8,6 @@ answered): a row whose answered share falls far below its received share was und
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from liveline import labels
 from liveline.board import broadcasts
 from liveline.board.questions import all_questions
 from liveline.followup import appeals, charts
-from liveline.store import keys, redis_types
+from liveline.store import codec, keys, redis_types
 from liveline.triage.topics import topic_by_slug
 
 TOP = 12
@@ -34,7 +33,7 @@ def _share(counter: Counter[str], total: int) -> dict[str, float]:
 def build(r: redis.Redis, bid: int | str) -> dict[str, Any]:
     meta = broadcasts.get(r, bid)
     tz = ZoneInfo(meta.get("tz") or "Europe/Moscow")
-    cs = {redis_types.text(k): json.loads(v) for k, v in r.hgetall(keys.clusters(bid)).items()}
+    cs = {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.clusters(bid)).items()}
     qs = [q for q in all_questions(r, bid) if q.get("kind", "question") == "question"]
     apps = list(appeals.read_all(r, bid).values())
 

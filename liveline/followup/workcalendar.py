@@ -19,7 +19,6 @@ nine-to-six days.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from importlib import resources
@@ -27,6 +26,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from holidays import HolidayBase, country_holidays
+
+from liveline.store import codec
 
 RuleKind = Literal["working_hours", "working_days", "calendar_days"]
 
@@ -64,7 +65,7 @@ class CalendarExceptions:
 @functools.cache
 def calendar_exceptions() -> CalendarExceptions:
     """The packaged production-calendar exceptions (read once; the data is immutable)."""
-    raw = json.loads(resources.files("liveline").joinpath("data/ru_transfers.json").read_text("utf-8"))
+    raw = codec.read_file(resources.files("liveline").joinpath("data/ru_transfers.json"))
     working: set[date] = set()
     off: set[date] = set()
     short: set[date] = set()

@@ -23,10 +23,10 @@ KINDS = ("new", "edit", "delete", "restore", "likes")
 class SourceItem:
     """One comment as a source delivered it.
 
-    ``key`` is the natural key: ``vk:wall:{owner}_{post}:{comment}``, ``vk:video:{owner}_{video}:{comment}``,
-    ``manual:{id}`` or ``demo:{n}``. ``kind`` is "new" (also used for a full re-delivery), "edit",
-    "delete", "restore" or "likes" (a like-count update). ``parent_key`` is set for replies in a thread.
-    ``raw`` keeps the payload exactly as delivered.
+    ``key`` is the natural key: ``vk:wall:{owner}_{post}:{comment}``, ``vk:video:{owner}_{video}:{comment}``
+    (built and read by ``liveline.ingest.vk.itemkeys`` only), ``manual:{id}`` or ``demo:{n}``. ``kind`` is
+    "new" (also used for a full re-delivery), "edit", "delete", "restore" or "likes" (a like-count update).
+    ``parent_key`` is set for replies in a thread. ``raw`` keeps the payload exactly as delivered.
     """
 
     key: str

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from liveline.live.search import Found, Haystacks, Query, find
 from liveline.live.window import COLUMNS, Columns
-from liveline.render import render_fragment
+from liveline.render import first_name, render_fragment
 from liveline.store.events import Event
 from liveline.store.state import State
 from liveline.triage.topics import DEFAULT_TAXONOMY
@@ -217,12 +217,6 @@ def host_view(s: State) -> dict[str, Any]:
             "started_at": started, "end": s.broadcast.get("end", ""), "title": s.broadcast.get("title", ""),
             "official": s.broadcast.get("official", ""), "state": s.broadcast.get("state", ""),
             "now": time.time()}
-
-
-def first_name(full: str) -> str:
-    """The asker's first name only (the studio never shows a surname): "Ольга Смирнова" -> "Ольга"."""
-    words = full.replace(",", " ").split()
-    return words[0] if words else ""
 
 
 def _host_relevant(s: State, events: list[Event]) -> bool:

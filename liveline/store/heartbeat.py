@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
@@ -11,7 +10,7 @@ from typing import Any
 
 import redis
 
-from liveline.store import keys
+from liveline.store import codec, keys
 
 TTL_S = 15
 
@@ -21,7 +20,7 @@ def ident() -> str:
 
 
 def beat(r: redis.Redis, role: str, info: dict[str, Any] | None = None) -> None:
-    r.set(keys.heartbeat(role, ident()), json.dumps({"at": time.time(), **(info or {})}), ex=TTL_S)
+    r.set(keys.heartbeat(role, ident()), codec.dumps({"at": time.time(), **(info or {})}), ex=TTL_S)
 
 
 def alive(r: redis.Redis, role: str) -> list[dict[str, Any]]:
@@ -29,7 +28,7 @@ def alive(r: redis.Redis, role: str) -> list[dict[str, Any]]:
     for key in r.scan_iter(match=keys.heartbeat_pattern(role), count=100):
         raw = r.get(key)
         if raw:
-            out.append(json.loads(raw))
+            out.append(codec.loads(raw))
     return out
 
 

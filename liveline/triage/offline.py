@@ -14,12 +14,12 @@ input line and in the same order::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from liveline.store import codec
 from liveline.triage.pipeline import Triage, tune_gc
 from liveline.triage.places import Gazetteer
 
@@ -39,16 +39,16 @@ def run(input_path: str | Path, output: TextIO, places_path: str | Path | None =
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = codec.loads(line)
                 qid, text = str(item["id"]), str(item["text"])
             except (ValueError, KeyError, TypeError) as e:
                 raise ValueError(f"{input_path}:{number}: expected a JSON object with id and text "
                                  f"({e})") from e
             analysis = triage.analyse(text)
             placed = triage.cluster(qid, analysis)
-            output.write(json.dumps({"id": qid, "cluster": placed.cluster, "suggested": placed.suggested,
-                                     "topic": analysis.topic, "place": _place(analysis.place)},
-                                    ensure_ascii=False) + "\n")
+            row = {"id": qid, "cluster": placed.cluster, "suggested": placed.suggested, "topic": analysis.topic,
+                   "place": _place(analysis.place)}
+            output.write(codec.dumps_readable(row) + "\n")
             count += 1
     return count
 

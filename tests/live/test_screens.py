@@ -7,6 +7,7 @@ import json
 
 import redis
 
+from liveline import render
 from liveline.board import clusters
 from liveline.followup import appeals
 from liveline.live import screens
@@ -56,3 +57,9 @@ def test_appeal_events_leave_the_live_screens_untouched(r: redis.Redis) -> None:
     assert after.comparable() == state.read(r, bid).comparable()
     assert screens.render("host", after, evs) == ""
     screens.render("board", after, evs)   # renders (an empty update), does not raise
+
+
+def test_the_studio_and_the_vk_replies_call_people_by_their_first_name_only() -> None:
+    assert render.first_name("Ольга Смирнова") == "Ольга"
+    assert render.first_name("Смирнова, Ольга") == "Смирнова"
+    assert render.first_name("  Иван  ") == "Иван" and render.first_name("") == render.first_name("  ") == ""

@@ -1,5 +1,11 @@
 """The JSON codec of stored documents and events: orjson's speed, json's reach where orjson stops."""
 
+import ast
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
 from liveline.store import codec
 
 
@@ -29,3 +35,34 @@ def test_lossless_dumps_is_plain_utf8_when_it_can_be() -> None:
 def test_integers_beyond_64_bits_fall_back_to_json() -> None:
     big = {"id": 2**70}
     assert codec.loads(codec.dumps(big)) == big
+
+
+def test_readable_dumps_is_the_spaced_format_of_files_people_read() -> None:
+    row = {"id": "17", "text": "Яма на Ленина", "tags": ["a", "b"], "place": None}
+    assert codec.dumps_readable(row) == '{"id": "17", "text": "Яма на Ленина", "tags": ["a", "b"], "place": null}'
+
+
+def test_text_that_is_not_json_raises_decode_error_a_value_error() -> None:
+    for bad in ("{", "", "{'a': 1}", b"\xff"):
+        with pytest.raises(codec.DecodeError):
+            codec.loads(bad)
+    assert issubclass(codec.DecodeError, ValueError)
+
+
+def test_read_file_reads_a_path_or_a_package_resource(tmp_path: Path) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text('{"город": "Сосновка"}', encoding="utf-8")
+    assert codec.read_file(path) == codec.read_file(str(path)) == {"город": "Сосновка"}
+    assert "years" in codec.read_file(resources.files("liveline").joinpath("data/ru_transfers.json"))
+
+
+def test_only_the_codec_imports_a_json_library() -> None:
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in sorted([*(root / "liveline").rglob("*.py"), *(root / "workers").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in ("json", "orjson") for n in names):
+                found.append(str(path.relative_to(root)))
+    assert set(found) == {"liveline/store/codec.py"}

@@ -3,7 +3,8 @@
 Handles ``wall.getComments``/``video.getComments`` items (with ``thread.items``), Bots Long Poll event
 objects (``post_owner_id`` or ``owner_id``; ``video_owner_id`` for video comments; delete events with
 ``deleter_id`` or ``user_id``). Comments written by the community itself (``from_id == -group_id``) are our
-own replies, never questions; a deleted placeholder (``deleted: true``) is not a new question.
+own replies, never questions; a deleted placeholder (``deleted: true``) is not a new question. Item keys are
+``itemkeys.comment_key``'s.
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import itemkeys
 
 EVENT_KINDS = {"new": "new", "edit": "edit", "restore": "restore", "delete": "delete"}
-
-
-def comment_key(kind: str, owner_id: int, item_id: int, comment_id: int) -> str:
-    return f"vk:{kind}:{owner_id}_{item_id}:{comment_id}"
 
 
 def author_url(from_id: int) -> str:
@@ -64,7 +62,7 @@ def to_item(obj: dict[str, Any], *, kind: str, owner_id: int, item_id: int, sour
     from_id = int(obj.get("from_id") or 0)
     parent = parent_id(obj)
     return SourceItem(
-        key=comment_key(kind, owner_id, item_id, int(obj["id"])),
+        key=itemkeys.comment_key(kind, owner_id, item_id, int(obj["id"])),
         kind=item_kind,
         source_id=source_id,
         text=str(obj.get("text") or ""),
@@ -72,7 +70,7 @@ def to_item(obj: dict[str, Any], *, kind: str, owner_id: int, item_id: int, sour
         author_name=(names or {}).get(from_id, ""),
         author_url=author_url(from_id) if from_id else "",
         created_at=float(obj.get("date") or 0),
-        parent_key=comment_key(kind, owner_id, item_id, parent) if parent else None,
+        parent_key=itemkeys.comment_key(kind, owner_id, item_id, parent) if parent else None,
         likes=likes_of(obj),
         via=via,
         raw=obj,
@@ -127,7 +125,8 @@ def from_event(event: dict[str, Any], source_id: str, group_id: int | None = Non
     obj = event["object"]
     if action == "delete":
         deleter = obj.get("deleter_id", obj.get("user_id"))
-        return SourceItem(key=comment_key(kind, owner, item_id, cid), kind="delete", source_id=source_id,
-                          author_id=str(deleter) if deleter is not None else "", via="longpoll", raw=obj)
+        return SourceItem(key=itemkeys.comment_key(kind, owner, item_id, cid), kind="delete",
+                          source_id=source_id, author_id=str(deleter) if deleter is not None else "",
+                          via="longpoll", raw=obj)
     return to_item(obj, kind=kind, owner_id=owner, item_id=item_id, source_id=source_id, via="longpoll",
                    group_id=group_id if group_id else event.get("group_id"), item_kind=EVENT_KINDS[action])

@@ -24,6 +24,7 @@ import redis
 
 from liveline.ingest import inbox
 from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import itemkeys
 from liveline.ingest.vk import items as vk_items
 from liveline.ingest.vk.client import VkCaller, VkCaptcha, VkError, VkTokenDead, VkTransient
 from liveline.ingest.vk.cursor import CursorChange, SourceCursor
@@ -41,7 +42,7 @@ def api_kind(source: Source) -> str:
 
 
 def comment_id(item: SourceItem) -> int:
-    return int(item.key.rsplit(":", 1)[1])
+    return itemkeys.parse(item.key).comment_id
 
 
 class Sweeper:

@@ -11,7 +11,6 @@ holds a short Redis lock and re-reads the record: two processes never spend the 
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ import redis
 import requests
 
 from liveline.ingest.vk.ratelimit import token_id
-from liveline.store import keys
+from liveline.store import codec, keys
 
 TokenKind = Literal["user", "group"]
 KINDS: tuple[TokenKind, ...] = ("user", "group")
@@ -55,7 +54,7 @@ class TokenRecord:
     def to_json(self) -> str:
         data = asdict(self)
         data.pop("source")
-        return json.dumps(data)
+        return codec.dumps(data)
 
 
 def set_token(r: redis.Redis, kind: TokenKind, token: str, group_id: int | None = None,
@@ -86,7 +85,7 @@ def get_token(r: redis.Redis, kind: str, org: str = "default",
               env: Mapping[str, str] | None = None) -> TokenRecord | None:
     raw = r.hget(keys.vk_tokens(org), kind)
     if raw:
-        data: dict[str, Any] = json.loads(raw)
+        data: dict[str, Any] = codec.loads(raw)
         return TokenRecord(**data)
     return _from_env(kind, org, os.environ if env is None else env)
 

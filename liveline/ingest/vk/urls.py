@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from liveline.ingest.vk import itemkeys
+
 VK_HOSTS = frozenset({"vk.com", "www.vk.com", "m.vk.com", "new.vk.com", "vk.ru", "www.vk.ru", "m.vk.ru",
                       "vkvideo.ru", "www.vkvideo.ru", "m.vkvideo.ru"})
 MAX_URL_LENGTH = 2000
@@ -59,7 +61,7 @@ class VkTarget:
 
     def source_key_prefix(self) -> str:
         """``vk:wall:-12345_678`` / ``vk:video:-12345_456``: the prefix of every comment key of this target."""
-        return f"vk:{self.kind}:{self.owner_id}_{self.item_id}"
+        return itemkeys.prefix(self.kind, self.owner_id, self.item_id)
 
     def url(self) -> str:
         """The canonical link, e.g. ``https://vk.com/wall-12345_678``."""

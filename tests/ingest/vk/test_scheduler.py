@@ -21,8 +21,7 @@ import redis
 
 from liveline.ingest.inbox import SourceItem
 from liveline.ingest.sources import status as source_status
-from liveline.ingest.vk import items as vk_items
-from liveline.ingest.vk import tokens
+from liveline.ingest.vk import itemkeys, tokens
 from liveline.ingest.vk.client import VkClosed, VkFloodControl
 from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from liveline.store import keys
@@ -65,7 +64,7 @@ def inbox(r: redis.Redis, b: int = B) -> list[SourceItem]:
 
 
 def expected(sim: VkSimulator, own: int = -GID) -> set[str]:
-    return {vk_items.comment_key(c.kind, c.owner_id, c.item_id, c.id)
+    return {itemkeys.comment_key(c.kind, c.owner_id, c.item_id, c.id)
             for c in sim.created if c.from_id != own}
 
 
