@@ -11,6 +11,8 @@ import redis
 
 from liveline.store.redisproc import RedisProcess
 
+pytest_plugins = ("tests.event_checks",)  # every event a test emits is checked against its schema
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:

@@ -14,6 +14,7 @@ snapshot, as a new screen does.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,13 @@ KINDS = frozenset({
                                "split")),
     "host.updated", "author.muted", "author.unmuted", "presence",
     "broadcast.created", "broadcast.updated", "broadcast.live", "broadcast.ended", "broadcast.closed",
-    *(f"appeal.{a}" for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect")),
+    *(f"appeal.{a}" for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect",
+                              "citizen_reply", "remind", "escalate")),
 })
+# what each kind carries: liveline/store/event_schema.py (``SCHEMAS``) and docs/events.md
+
+# the test suite's check of every event as it is queued (tests/event_checks.py); None, and free, in production
+CHECK: Callable[[Event], None] | None = None
 
 
 class Gap(Exception):
@@ -84,6 +90,8 @@ class Event:
 
 def emit(pipe: redis.client.Pipeline, broadcast_id: int | str, event: Event) -> Event:
     """Queue ``event`` on the pipeline (inside the caller's MULTI)."""
+    if CHECK is not None:
+        CHECK(event)
     fields: redis_types.Fields = {"t": event.type, "e": event.to_json()}
     if event.note.get("qids"):
         fields["q"] = ",".join(event.note["qids"])  # lets a reader skip an event about questions it knows

@@ -3,11 +3,15 @@ a screen that started before any of them and applied them in order shows exactly
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import redis
 
 from liveline.board import authors, broadcasts, clusters, merges, presence, questions, undo
 from liveline.followup import appeals
-from liveline.store import events, state
+from liveline.ingest.inbox import SourceItem
+from liveline.store import events, keys, state
 from tests.helpers import item, triaged
 
 
@@ -64,6 +68,13 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     appeals.answer(r, bid, aid, "Ремонт в июле", "staff")
     appeals.close(r, bid, aid, "staff")
     appeals.reopen(r, bid, aid, "staff", "не решено")
+    a = appeals.get(r, bid, aid)
+    start_at = datetime.fromtimestamp(float(a["start"]), ZoneInfo(a["tz"]))
+    appeals.check_deadlines(r, appeals.calendar(a["tz"]).add_working_hours(start_at, 21).timestamp())  # remind
+    appeals.check_deadlines(r, float(a["deadline"]) + 60)  # escalate
+    r.hset(keys.reply_index(bid), "vk:wall:-42_7:500", f"{aid}:1")  # our reply to a co-author (replies.post_one)
+    appeals.attach_citizen_reply(r, bid, SourceItem(key="vk:wall:-42_7:501", text="Спасибо", author_id="vk:1",
+                                                    parent_key="vk:wall:-42_7:500"))
     broadcasts.close(r, bid, "admin")
 
     evs = events.read_since(r, bid, start.cursor)
