@@ -15,7 +15,7 @@ there with its type, and ``tests/board/test_cluster_doc.py`` checks stored docum
 from __future__ import annotations
 
 import time
-from typing import Any, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 
 import redis
 
@@ -25,11 +25,13 @@ from liveline.errors import NotFound
 from liveline.store import codec, keys
 
 Cluster = dict[str, Any]  # a ClusterDoc as the code passes it around
+Status = Literal["new", "approved", "queued", "on_air", "answered", "rejected", "filtered"]
+RejectReason = Literal["spam", "profanity", "offtopic", "duplicate", "personal_data", "other"]
 
 
 class ClusterDoc(TypedDict):
     id: str
-    status: str                      # clusters.STATUSES
+    status: Status
     # counts (see membership): questions, distinct people, people with a "+1", likes, people + likes
     size: int
     people: int
@@ -41,7 +43,7 @@ class ClusterDoc(TypedDict):
     department: str
     urgent: str | None
     filter_reason: str | None
-    reject_reason: str | None
+    reject_reason: RejectReason | None
     suggested: list[str]             # cluster ids it may duplicate
     brigade: str | None
     flags: dict[str, Any]

@@ -9,6 +9,7 @@ state, one event and an audit entry in one transaction.
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -24,9 +25,9 @@ from liveline.store.txn import transact
 
 get = cluster_doc.get  # the reader of the document, beside the verbs that change it
 
-STATUSES = ("new", "approved", "queued", "on_air", "answered", "rejected", "filtered")
+STATUSES: tuple[str, ...] = typing.get_args(cluster_doc.Status)
 REVERTIBLE = ("new", "approved", "queued", "answered", "rejected", "filtered")  # statuses undo may put back
-REJECT_REASONS = ("spam", "profanity", "offtopic", "duplicate", "personal_data", "other")
+REJECT_REASONS: tuple[str, ...] = typing.get_args(cluster_doc.RejectReason)
 # statuses a cluster can be in for each action
 ALLOWED = {
     "approve": ("new", "rejected", "filtered"),

@@ -126,8 +126,6 @@ def split(r: redis.Redis, b: int | str, cid: str, qids: str | list[str], by: str
         pipe.sadd(keys.split_pairs(b), *[pair_key(m["id"], o["id"]) for m in moved for o in rest])
         pipe.incr(keys.structure_version(b))
         note: dict[str, Any] = {"from": cid, "to": new_id, "qids": present}
-        if isinstance(qids, str):
-            note["qid"] = qids
         ev = Event("cluster.split", actor=by,
                    clusters={cid: changed_fields(loaded, c), new_id: changed_fields(None, fresh)},
                    questions={q["id"]: question_view(q) for q in moved}, note=note)

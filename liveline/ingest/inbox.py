@@ -7,9 +7,10 @@ its items, so a cursor never runs ahead of what is durably in the inbox.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -56,7 +57,7 @@ class SourceItem:
         return cls(**codec.loads(data))
 
 
-_FIELDS = tuple(f.name for f in fields(SourceItem))
+_FIELDS = tuple(f.name for f in dataclasses.fields(SourceItem))
 
 
 def append(

@@ -24,62 +24,23 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired, Required, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict
 
+from liveline.board.cluster_doc import ClusterDoc
+from liveline.board.cluster_doc import Status as ClusterStatus
 from liveline.store.events import KINDS, Event
 
 # -- the documents an event carries ------------------------------------------------------------------------
-ClusterStatus = Literal["new", "approved", "queued", "on_air", "answered", "rejected", "filtered"]
-RejectReason = Literal["spam", "profanity", "offtopic", "duplicate", "personal_data", "other"]
 BroadcastState = Literal["draft", "live", "ended", "closed"]
 AppealStatus = Literal["new", "in_work", "redirected", "answered", "closed"]
 QuestionKind = Literal["question", "support"]
 
 
-class ClusterChange(TypedDict, total=False):
-    """A cluster's fields in an event: the ones that changed, or every one for a new cluster (which is
-    the only change that carries ``id``). ``None`` in place of a change: the cluster is gone (a merge)."""
-
-    id: str
-    status: ClusterStatus
-    # counts (``board.membership.count``)
-    size: int
-    people: int
-    supporters_n: int
-    likes: int
-    support: int
-    # moderation
-    topic: str
-    department: str
-    pinned: bool
-    urgent: str | None
-    filter_reason: str | None
-    reject_reason: RejectReason | None
-    suggested: list[str]
-    brigade: str | None
-    reading_text: str
-    reading_edited: bool
-    taken_by: str | None
-    flags: dict[str, Any]
-    version: int
-    updated_by: str
-    updated_at: float
-    on_air_at: float | None
-    answered_at: float | None
-    timecode: int | None
-    # the leader question, as a card and the host screen show it (``board.clusters.refresh_leader``)
-    leader: str
-    text: str
-    author_name: str
-    author_url: str
-    source: str
-    created_at: float
-    edited: bool
-    deleted: bool
-    place: dict[str, Any] | None
-    place_label: str
-    settlement: str
-    stream_ms: int
+PARTIAL = "partial"  # ``Annotated[SomeTypedDict, PARTIAL]``: any subset of its fields, each of its type
+ClusterChange = Annotated[ClusterDoc, PARTIAL]
+"""A cluster's fields in an event: the ones that changed, or every one for a new cluster (which is the only
+change that carries ``id``); the schema is the document's own (``board.cluster_doc.ClusterDoc``). ``None`` in
+place of a change: the cluster is gone (a merge)."""
 
 
 class QuestionView(TypedDict):
@@ -97,7 +58,7 @@ class QuestionView(TypedDict):
 
 
 class HostDoc(TypedDict):
-    """The studio screen (``board.clusters.default_host`` and ``set_host``)."""
+    """The studio screen (``board.host.default`` and ``board.clusters.set_host``)."""
 
     on_air: str | None
     since: float | None
@@ -248,8 +209,7 @@ class MergeNote(TypedDict):
 SplitNote = TypedDict("SplitNote", {
     "from": str,
     "to": str,  # the new cluster
-    "qid": NotRequired[str],  # a moderator's split of one question (``board.merges.split``)
-    "qids": NotRequired[list[str]],  # undo's split of several (``board.undo.split_out``)
+    "qids": list[str],  # the questions split out: one (a moderator's split) or several (undo of a merge)
 })
 
 
@@ -307,6 +267,8 @@ def describe(tp: Any) -> str:
     if tp is Any or tp is object:
         return "anything"
     origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is Annotated:
+        return f"part of {describe(args[0])}" if PARTIAL in args[1:] else describe(args[0])
     if origin is Literal:
         return " | ".join(repr(a) for a in args)
     if origin is typing.Union or origin is types.UnionType:
@@ -347,6 +309,10 @@ def checker(tp: Any) -> Checker:
     if tp in _SCALARS:
         return _SCALARS[tp]
     origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is Annotated:
+        return _typeddict(args[0], partial=True) if PARTIAL in args[1:] else checker(args[0])
+    if origin is NotRequired or origin is Required:
+        return checker(args[0])
     if origin is Literal:
         return _literal(args)
     if origin is typing.Union or origin is types.UnionType:
@@ -371,6 +337,8 @@ def _literal(allowed: tuple[Any, ...]) -> Checker:
 
 def _outer(tp: Any) -> type | None:
     """The Python type a value of ``tp`` is at its outside (a dict for a TypedDict), when that decides."""
+    if typing.get_origin(tp) is Annotated:
+        return _outer(typing.get_args(tp)[0])
     if typing.is_typeddict(tp) or typing.get_origin(tp) is dict:
         return dict
     if typing.get_origin(tp) is list:
@@ -433,10 +401,12 @@ def fields_of(tp: Any) -> tuple[dict[str, Any], frozenset[str]]:
     return hints, frozenset(required)
 
 
-def _typeddict(tp: Any) -> Checker:
-    hints, required = fields_of(tp)
-    name = tp.__name__
-    checks = {k: checker(h) for k, h in hints.items()}
+def _typeddict(tp: Any, partial: bool = False) -> Checker:
+    _, required = fields_of(tp)
+    if partial:
+        required = frozenset()
+    name = f"part of {tp.__name__}" if partial else tp.__name__
+    checks = {k: checker(h) for k, h in typing.get_type_hints(tp, include_extras=True).items()}
 
     def check(value: object, path: str) -> None:
         if not isinstance(value, dict):
@@ -507,14 +477,14 @@ def _merge(e: EventData) -> None:
 
 def _split(e: EventData) -> None:
     note = e["note"]
-    if ("qid" in note) == ("qids" in note):
-        raise Mismatch("note", "a split names exactly one of 'qid' (one question) and 'qids' (several)")
+    if not note["qids"]:
+        raise Mismatch("note.qids", "a split moves at least one question")
     if note["from"] not in e["clusters"]:
         raise Mismatch("clusters", f"the split cluster (note.from {note['from']!r}) carries no change")
     fresh = e["clusters"].get(note["to"])
     if fresh is None or "id" not in fresh:
         raise Mismatch(item_path("clusters", note["to"]), "the new cluster (note.to) must carry every field")
-    for qid in [note["qid"]] if "qid" in note else note["qids"]:
+    for qid in note["qids"]:
         view = e["questions"].get(qid)
         if view is None or view["cluster"] != note["to"]:
             raise Mismatch(item_path("questions", qid), "a question split out is viewed in the new cluster")
@@ -566,7 +536,7 @@ SCHEMAS: dict[str, KindSchema] = {
                  "escalate")},
 }
 
-_CLUSTER_FIELDS = frozenset(fields_of(ClusterChange)[0])
+_CLUSTER_FIELDS = frozenset(fields_of(ClusterDoc)[0])
 
 
 def _parts(kind: KindSchema, e: EventData) -> None:
