@@ -42,6 +42,8 @@ SETTINGS_DOC: list[tuple[str, str, str]] = [
                                          "whose cursor falls off its head starts again from a fresh snapshot")),
     ("LIVELINE_BOARD_CARDS", "500", ("cards a board shows per column (the first by the column's order) beside "
                                     "its true count; search and filters reach the rest on the server")),
+    ("LIVELINE_REPAIR_S", "30", ("the worker finishes follow-up work a workflow recorded as owed and left "
+                                 "undone this many seconds (a process killed between its steps)")),
     ("LIVELINE_LOG_LEVEL", "INFO", "log level of every process"),
 ]
 
@@ -70,6 +72,7 @@ class Settings:
     retention_days: float = 365.0
     events_maxlen: int = 10_000
     board_cards: int = 500
+    repair_s: float = 30.0
     log_level: str = "INFO"
 
     def secret(self) -> str:
@@ -122,5 +125,6 @@ def load(env_file: str | Path | None = ".env", environ: dict[str, str] | None = 
         retention_days=get("LIVELINE_RETENTION_DAYS", float),
         events_maxlen=get("LIVELINE_EVENTS_MAXLEN", int),
         board_cards=max(1, get("LIVELINE_BOARD_CARDS", int)),
+        repair_s=max(0.0, get("LIVELINE_REPAIR_S", float)),
         log_level=get("LIVELINE_LOG_LEVEL"),
     )

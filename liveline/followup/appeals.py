@@ -396,9 +396,12 @@ def assign(r: redis.Redis, b: int | str, aid: str, assignee: str, by: str, versi
     return _act(r, b, aid, "assign", by, m, version)
 
 
-def answer(r: redis.Redis, b: int | str, aid: str, text: str, by: str, version: int | None = None
-           ) -> dict[str, Any]:
-    """The department's answer; the replies to every co-author are planned by ``replies.plan_answer``."""
+def answer(r: redis.Redis, b: int | str, aid: str, text: str, by: str, version: int | None = None,
+           extra: Callable[[redis.client.Pipeline, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The department's answer; the replies to every co-author are planned by ``replies.plan_answer``.
+
+    ``extra`` queues more writes in the same MULTI: ``workflows.answer_appeal`` (what views call) records
+    there that the replies are owed."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise BadRequest("Напишите текст ответа")
@@ -410,7 +413,7 @@ def answer(r: redis.Redis, b: int | str, aid: str, text: str, by: str, version: 
         a["answer_no"] = int(a["answer_no"]) + 1
         a["assignee"] = a["assignee"] or by
         return text[:200]
-    return _act(r, b, aid, "answer", by, m, version)
+    return _act(r, b, aid, "answer", by, m, version, extra)
 
 
 def close(r: redis.Redis, b: int | str, aid: str, by: str, version: int | None = None) -> dict[str, Any]:

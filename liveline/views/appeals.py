@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from liveline import jobs, labels
+from liveline import labels, workflows
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, departments, replies, report
@@ -101,9 +101,7 @@ async def act(request: Request) -> Response:
     elif action == "assign":
         await call(appeals.assign, rc, bid, aid, data.get("assignee", ""), by, version)
     elif action == "answer":
-        await call(appeals.answer, rc, bid, aid, data.get("answer", ""), by, version)
-        await call(replies.plan_answer, rc, bid, aid)
-        await call(jobs.enqueue_replies, rc, bid, f"a{aid}")
+        await call(workflows.answer_appeal, rc, bid, aid, data.get("answer", ""), by, version)
     elif action == "close":
         await call(appeals.close, rc, bid, aid, by, version)
     elif action == "reopen":
@@ -113,8 +111,7 @@ async def act(request: Request) -> Response:
             raise BadRequest("Обращение уже в вашем ведомстве")
         await call(appeals.redirect, rc, bid, aid, data.get("department", ""), data.get("reason", ""), by, version)
     elif action == "resend":
-        await call(replies.reset, rc, bid, data.get("guid", ""), f"a{aid}")
-        await call(jobs.enqueue_replies, rc, bid, f"a{aid}")
+        await call(workflows.resend_reply, rc, bid, aid, data.get("guid", ""))
     else:
         raise BadRequest("Неизвестное действие")
     if action == "redirect" and s.role == "staff":
