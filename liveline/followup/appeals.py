@@ -35,14 +35,13 @@ from zoneinfo import ZoneInfo
 import redis
 
 from liveline import labels
-from liveline.board import broadcasts, membership, questions
+from liveline.board import broadcasts, catalog, membership, questions
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
 from liveline.followup.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar
 from liveline.store import keys, redis_types
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
-from liveline.triage.topics import topic_by_slug
 
 STATUSES = ("new", "in_work", "redirected", "answered", "closed")
 OPEN = ("new", "in_work", "redirected")
@@ -212,14 +211,16 @@ def _build(r: redis.Redis, meta: dict[str, str], c: dict[str, Any], members: lis
     questions = [q for q in members if q.get("kind", "question") == "question"]
     settlement = c.get("settlement") or ((c.get("place") or {}).get("settlement") if c.get("place") else "") or ""
     topic = c.get("topic") or "other"
+    topics = catalog.topics(r)  # the admin's: a topic they added has its name and its department
     start = float(meta.get("ended_at") or 0) or now
     rule = RULES[settings["rule"]]
     return {
         "id": aid, "broadcast": str(meta["id"]), "broadcast_title": meta.get("title", ""), "cluster": c["id"],
         "tz": meta.get("tz") or "Europe/Moscow", "status": "new",
         "title": c.get("reading_text") or c.get("text") or "", "text": c.get("text") or "",
-        "topic": topic, "topic_name": topic_by_slug(topic).name, "settlement": settlement,
-        "address": c.get("place_label") or "", "department": departments.department_for(r, topic, settlement),
+        "topic": topic, "topic_name": topics.get(topic).name, "settlement": settlement,
+        "address": c.get("place_label") or "",
+        "department": departments.department_for(r, topic, settlement, topics),
         "question_ids": [q["id"] for q in questions], "coauthors": coauthors_of(questions),
         "supporters": int(c.get("supporters_n") or 0), "support": int(c.get("support") or 0),
         "likes": int(c.get("likes") or 0), "cluster_status": c["status"],

@@ -17,12 +17,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from liveline import labels, workflows
-from liveline.board import broadcasts
+from liveline.board import broadcasts, catalog
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, departments, replies, report
 from liveline.followup import exports as appeal_exports
 from liveline.permissions import ADMIN, BOARD, BOARD_READ, STAFF_ALL, route
-from liveline.triage.topics import DEFAULT_TAXONOMY
 from liveline.views.common import call, form, page, r, session
 
 ACT = frozenset({"admin", "moderator", "staff"})
@@ -68,7 +67,7 @@ def list_page(request: Request) -> Response:
                 departments=sorted({a["department"] for a in mine}),
                 settlements=sorted({a["settlement"] for a in mine if a["settlement"]}),
                 broadcasts=[b for b in broadcasts.list_all(rc) if any(a["broadcast"] == b["id"] for a in mine)],
-                topics=DEFAULT_TAXONOMY, statuses=labels.APPEAL_STATUSES, notices=appeals.notices_for(rc, s),
+                topics=catalog.taxonomy(rc), statuses=labels.APPEAL_STATUSES, notices=appeals.notices_for(rc, s),
                 export_query=urlencode({k: v for k, v in f.items() if v}))
 
 
@@ -176,7 +175,7 @@ def settings_page(request: Request) -> Response:
     rc = r(request)
     return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=labels.APPEAL_SETTINGS,
                 rules=appeals.RULES, table=departments.table(rc), heads=departments.heads(rc),
-                departments=departments.departments(rc), topics=DEFAULT_TAXONOMY, error="")
+                departments=departments.departments(rc), topics=catalog.taxonomy(rc), error="")
 
 
 async def settings_save(request: Request) -> Response:
