@@ -65,10 +65,9 @@ def cmd_broadcast(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     elif args.action == "start":
         broadcasts.start(r, args.id, actor="cli")
     elif args.action == "end":
-        from liveline import jobs
+        from liveline import workflows
 
-        broadcasts.end(r, args.id, actor="cli")
-        jobs.enqueue_broadcast_ended(r, args.id)
+        workflows.end_broadcast(r, args.id, actor="cli")
     elif args.action == "list":
         for b in broadcasts.list_all(r):
             print(f"{b['id']}\t{b['state']}\t{b['start'] or '-'}\t{b['title']}")

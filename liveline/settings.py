@@ -106,6 +106,9 @@ class Settings:
     board_cards: int = setting(
         "500", at_least_one, "cards a board shows per column (the first by the column's order) beside its "
                              "true count; search and filters reach the rest on the server")
+    repair_s: float = setting(
+        "30", float, "the worker finishes follow-up work a workflow recorded as owed and left undone this many "
+                     "seconds (a process killed between its steps)")
     log_level: str = setting("INFO", str, "log level of every process")
 
     def secret(self) -> str:

@@ -1,4 +1,4 @@
-"""The production roles as functions: ``web``, ``worker`` (triage + RQ jobs) and ``ingest``.
+"""The production roles as functions: ``web``, ``worker`` (triage + repair + RQ jobs) and ``ingest``.
 
 The Procfile and ``liveline demo`` start each as ``liveline web|worker|ingest``; every role reads the same
 settings, beats its heartbeat, and stops cleanly on SIGINT/SIGTERM.
@@ -43,8 +43,27 @@ def web(settings: Settings) -> None:
                 ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=3, proxy_headers=False)
 
 
+def repair_every(settings: Settings) -> float:
+    """How often the worker looks for owed follow-up work: a few times per ``LIVELINE_REPAIR_S``."""
+    return min(30.0, max(1.0, settings.repair_s / 3))
+
+
+def repair_loop(r: redis.Redis, stop: threading.Event, settings: Settings) -> None:
+    """Finish what workflows owe for longer than ``LIVELINE_REPAIR_S`` (``workflows.repair``), until stopped."""
+    from liveline import workflows
+
+    while True:
+        try:
+            workflows.repair(r, settings.repair_s)
+        except Exception:  # Redis away for a moment: the next pass tries again
+            log.exception("repair pass failed")
+        if stop.wait(repair_every(settings)):
+            return
+
+
 def worker(settings: Settings, burst: bool = False) -> None:
-    """Triage in a thread; RQ's SimpleWorker (no fork per job) in the main thread for coarse jobs."""
+    """Triage in a thread; the repair of owed workflow steps in another; RQ's SimpleWorker (no fork per job) in
+    the main thread for coarse jobs. ``burst`` runs one repair pass, then the queued jobs, and returns."""
     from rq import Queue, SimpleWorker
 
     from liveline.triage.pipeline import tune_gc
@@ -58,9 +77,13 @@ def worker(settings: Settings, burst: bool = False) -> None:
     thread = threading.Thread(target=triage.run, args=(stop,), name="triage", daemon=True)
     thread.start()
     rq_conn = redis.Redis.from_url(settings.redis_url)
-    from liveline import jobs
+    from liveline import workflows
 
-    jobs.ensure_deadline_checks(rq_conn)
+    workflows.ensure_deadline_checks(rq_conn)
+    if burst:
+        workflows.repair(r, settings.repair_s)  # what it enqueues runs in this burst
+    else:
+        threading.Thread(target=repair_loop, args=(r, stop, settings), name="repair", daemon=True).start()
     rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
     try:
         rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")

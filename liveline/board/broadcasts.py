@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -87,7 +88,7 @@ def live_ids(r: redis.Redis) -> list[int]:
 
 
 def _transition(r: redis.Redis, broadcast_id: int | str, allowed: tuple[str, ...], to: str, stamp: str,
-                actor: str) -> dict[str, str]:
+                actor: str, extra: Callable[[redis.client.Pipeline], None] | None = None) -> dict[str, str]:
     key = keys.broadcast(broadcast_id)
 
     def fn(pipe: redis.client.Pipeline) -> dict[str, str]:
@@ -102,6 +103,8 @@ def _transition(r: redis.Redis, broadcast_id: int | str, allowed: tuple[str, ...
         pipe.multi()
         pipe.hset(key, mapping=redis_types.fields(meta))
         emit(pipe, broadcast_id, Event(f"broadcast.{to}", actor=actor, broadcast=meta))
+        if extra is not None:
+            extra(pipe)
         return meta
 
     return transact(r, [key], fn)
@@ -111,8 +114,11 @@ def start(r: redis.Redis, broadcast_id: int | str, actor: str = "system") -> dic
     return _transition(r, broadcast_id, ("draft",), "live", "started_at", actor)
 
 
-def end(r: redis.Redis, broadcast_id: int | str, actor: str = "system") -> dict[str, str]:
-    return _transition(r, broadcast_id, ("live",), "ended", "ended_at", actor)
+def end(r: redis.Redis, broadcast_id: int | str, actor: str = "system",
+        extra: Callable[[redis.client.Pipeline], None] | None = None) -> dict[str, str]:
+    """Live -> ended. ``extra`` queues more writes in the same MULTI (``workflows.end_broadcast`` records there
+    that the appeals are owed); views and the CLI end a broadcast through ``workflows.end_broadcast``."""
+    return _transition(r, broadcast_id, ("live",), "ended", "ended_at", actor, extra)
 
 
 def close(r: redis.Redis, broadcast_id: int | str, actor: str = "system") -> dict[str, str]:

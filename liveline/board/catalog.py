@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 
 import redis
@@ -66,9 +67,50 @@ def gazetteer(r: redis.Redis, fallback_csv: str = "") -> Gazetteer | None:
 
 
 def taxonomy(r: redis.Redis) -> list[Topic]:
+    """The admin's topics (the built-in ones until an admin edits them): what triage classifies by."""
     raw = r.get(keys.taxonomy())
     # a deep copy: an edit must never change the defaults every other broadcast starts from
     return taxonomy_from_json(codec.loads(raw)) if raw else copy.deepcopy(DEFAULT_TAXONOMY)
+
+
+class Topics:
+    """The admin's taxonomy as everything but triage asks it: a topic's name and department by slug.
+
+    Screens, routing, appeals, reports and pages read topics through this (``topics(r)``), never the built-in
+    list, so a topic an admin added or renamed shows its name and routes to its department everywhere."""
+
+    def __init__(self, taxonomy: list[Topic]) -> None:
+        self.taxonomy = taxonomy
+        self.by_slug = {t.slug: t for t in taxonomy}
+        self.names = {t.slug: t.name for t in taxonomy}
+
+    def get(self, slug: str) -> Topic:
+        """The topic; an unknown slug is filed under "other" (as triage files it)."""
+        return self.by_slug.get(slug) or self.by_slug.get("other") or self.taxonomy[-1]
+
+    def name(self, slug: str | None) -> str:
+        """What a card shows: the topic's name, or the slug itself when no topic has it."""
+        return self.names.get(slug or "", slug or "")
+
+    def department(self, slug: str) -> str:
+        return self.get(slug).department
+
+    def departments(self) -> set[str]:
+        return {t.department for t in self.taxonomy if t.department}
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self.by_slug
+
+
+def topics(r: redis.Redis) -> Topics:
+    return Topics(taxonomy(r))
+
+
+@functools.cache
+def default_topics() -> Topics:
+    """The built-in topics, for what renders without Redis (a screen before its channel has read them).
+    One shared copy: a ``Topics`` is only read."""
+    return Topics(copy.deepcopy(DEFAULT_TAXONOMY))
 
 
 def save_taxonomy(r: redis.Redis, topics: list[Topic]) -> None:

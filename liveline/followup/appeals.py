@@ -34,14 +34,13 @@ from zoneinfo import ZoneInfo
 import redis
 
 from liveline import labels
-from liveline.board import broadcasts, membership, questions
+from liveline.board import broadcasts, catalog, membership, questions
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
 from liveline.followup.workcalendar import CUR_24H, FZ59_30D, DeadlineRule, WorkCalendar
 from liveline.store import codec, keys, redis_types
 from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
-from liveline.triage.topics import topic_by_slug
 
 STATUSES = ("new", "in_work", "redirected", "answered", "closed")
 OPEN = ("new", "in_work", "redirected")
@@ -211,14 +210,16 @@ def _build(r: redis.Redis, meta: dict[str, str], c: dict[str, Any], members: lis
     questions = [q for q in members if q.get("kind", "question") == "question"]
     settlement = c.get("settlement") or ((c.get("place") or {}).get("settlement") if c.get("place") else "") or ""
     topic = c.get("topic") or "other"
+    topics = catalog.topics(r)  # the admin's: a topic they added has its name and its department
     start = float(meta.get("ended_at") or 0) or now
     rule = RULES[settings["rule"]]
     return {
         "id": aid, "broadcast": str(meta["id"]), "broadcast_title": meta.get("title", ""), "cluster": c["id"],
         "tz": meta.get("tz") or "Europe/Moscow", "status": "new",
         "title": c.get("reading_text") or c.get("text") or "", "text": c.get("text") or "",
-        "topic": topic, "topic_name": topic_by_slug(topic).name, "settlement": settlement,
-        "address": c.get("place_label") or "", "department": departments.department_for(r, topic, settlement),
+        "topic": topic, "topic_name": topics.get(topic).name, "settlement": settlement,
+        "address": c.get("place_label") or "",
+        "department": departments.department_for(r, topic, settlement, topics),
         "question_ids": [q["id"] for q in questions], "coauthors": coauthors_of(questions),
         "supporters": int(c.get("supporters_n") or 0), "support": int(c.get("support") or 0),
         "likes": int(c.get("likes") or 0), "cluster_status": c["status"],
@@ -395,9 +396,12 @@ def assign(r: redis.Redis, b: int | str, aid: str, assignee: str, by: str, versi
     return _act(r, b, aid, "assign", by, m, version)
 
 
-def answer(r: redis.Redis, b: int | str, aid: str, text: str, by: str, version: int | None = None
-           ) -> dict[str, Any]:
-    """The department's answer; the replies to every co-author are planned by ``replies.plan_answer``."""
+def answer(r: redis.Redis, b: int | str, aid: str, text: str, by: str, version: int | None = None,
+           extra: Callable[[redis.client.Pipeline, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The department's answer; the replies to every co-author are planned by ``replies.plan_answer``.
+
+    ``extra`` queues more writes in the same MULTI: ``workflows.answer_appeal`` (what views call) records
+    there that the replies are owed."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise BadRequest("Напишите текст ответа")
@@ -409,7 +413,7 @@ def answer(r: redis.Redis, b: int | str, aid: str, text: str, by: str, version: 
         a["answer_no"] = int(a["answer_no"]) + 1
         a["assignee"] = a["assignee"] or by
         return text[:200]
-    return _act(r, b, aid, "answer", by, m, version)
+    return _act(r, b, aid, "answer", by, m, version, extra)
 
 
 def close(r: redis.Redis, b: int | str, aid: str, by: str, version: int | None = None) -> dict[str, Any]:

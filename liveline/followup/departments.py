@@ -1,7 +1,7 @@
 """Who answers an appeal: the admin's routing table, topic × settlement → department.
 
 A row for ``(topic, settlement)`` wins over a row for ``(topic, "*")``, which wins over the topic's own
-department in the taxonomy (``triage/topics.py``). Settlements are compared case-insensitively with "ё" as
+department in the admin's taxonomy (``board/catalog.py``). Settlements are compared case-insensitively with "ё" as
 "е", so "Сосновка" typed by an admin matches "сосновка" found by triage.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import redis
 
+from liveline.board import catalog
 from liveline.errors import BadRequest
 from liveline.store import keys, redis_types
-from liveline.triage.topics import DEFAULT_TAXONOMY, topic_by_slug
 
 ANY = "*"
 
@@ -27,17 +27,18 @@ def _field(topic: str, settlement: str) -> str:
 def table(r: redis.Redis) -> list[dict[str, str]]:
     """Every row, sorted by topic then settlement (``*`` first)."""
     rows = []
+    topics = catalog.topics(r)
     for k, v in r.hgetall(keys.routing()).items():
         topic, _, settlement = redis_types.text(k).partition("|")
         rows.append({"topic": topic, "settlement": settlement, "department": redis_types.text(v),
-                     "topic_name": topic_by_slug(topic).name})
+                     "topic_name": topics.get(topic).name})
     return sorted(rows, key=lambda x: (x["topic"], x["settlement"] != ANY, x["settlement"]))
 
 
 def set_route(r: redis.Redis, topic: str, settlement: str, department: str) -> None:
     """Add or change a row; an empty department removes it."""
     topic, department = topic.strip(), " ".join(department.split())
-    if topic not in {t.slug for t in DEFAULT_TAXONOMY}:
+    if topic not in catalog.topics(r):
         raise BadRequest("Неизвестная тема")
     settlement = settlement.strip() or ANY
     if department:
@@ -46,19 +47,20 @@ def set_route(r: redis.Redis, topic: str, settlement: str, department: str) -> N
         r.hdel(keys.routing(), _field(topic, settlement))
 
 
-def department_for(r: redis.Redis, topic: str, settlement: str | None) -> str:
-    """The department for an appeal about ``topic`` in ``settlement``."""
+def department_for(r: redis.Redis, topic: str, settlement: str | None,
+                   topics: catalog.Topics | None = None) -> str:
+    """The department for an appeal about ``topic`` in ``settlement`` (``topics``: the admin's, when read)."""
     exact, wide = r.hmget(keys.routing(), [_field(topic, settlement or ""), _field(topic, ANY)])
     if settlement and exact:
         return redis_types.text(exact)
     if wide:
         return redis_types.text(wide)
-    return topic_by_slug(topic).department
+    return (topics or catalog.topics(r)).department(topic)
 
 
 def departments(r: redis.Redis) -> list[str]:
     """Every department anyone can route to: the taxonomy's and the table's."""
-    names = {t.department for t in DEFAULT_TAXONOMY}
+    names = catalog.topics(r).departments()
     names |= {redis_types.text(v) for v in r.hvals(keys.routing())}
     return sorted(names)
 

@@ -155,9 +155,12 @@ def of_owner(r: redis.Redis, b: int | str, owner: str) -> list[dict[str, Any]]:
     return sorted((x for x in recs if x["owner"] == owner), key=lambda x: (x["created_at"], x["guid"]))
 
 
-def _save(r: redis.Redis, b: int | str, rec: dict[str, Any], index: bool = False) -> None:
+def _save(r: redis.Redis, b: int | str, rec: dict[str, Any], index: bool = False,
+          extra: Callable[[redis.client.Pipeline], None] | None = None) -> None:
     p = r.pipeline(transaction=True)
     p.hset(keys.replies(b), rec["guid"], codec.dumps(rec))
+    if extra is not None:
+        extra(p)
     if index and rec.get("comment_id") and rec["owner"].startswith("a"):
         target = vk_comment(rec["key"])
         assert target is not None
@@ -267,8 +270,12 @@ def summary(recs: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-def reset(r: redis.Redis, b: int | str, guid: str, owner: str) -> dict[str, Any]:
-    """Staff's "try again" for a stopped or failed reply (same guid: VK still posts it at most once)."""
+def reset(r: redis.Redis, b: int | str, guid: str, owner: str,
+          extra: Callable[[redis.client.Pipeline, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Staff's "try again" for a stopped or failed reply (same guid: VK still posts it at most once).
+
+    ``extra`` queues more writes with the record: ``workflows.resend_reply`` (what views call) records there
+    that the posting job is owed."""
     from liveline.errors import BadRequest
 
     rec = get(r, b, guid)
@@ -277,5 +284,5 @@ def reset(r: redis.Redis, b: int | str, guid: str, owner: str) -> dict[str, Any]
     if rec["status"] not in ("stopped", "failed", "retrying"):
         raise BadRequest("Этот ответ не нужно отправлять снова")
     rec.update(status="pending", error="")
-    _save(r, b, rec)
+    _save(r, b, rec, extra=(lambda p: extra(p, rec)) if extra is not None else None)
     return rec

@@ -17,11 +17,10 @@ import redis
 from markupsafe import Markup
 
 from liveline import labels
-from liveline.board import broadcasts
+from liveline.board import broadcasts, catalog
 from liveline.board.questions import all_questions
 from liveline.followup import appeals, charts
 from liveline.store import codec, keys, redis_types
-from liveline.triage.topics import topic_by_slug
 
 TOP = 12
 
@@ -36,10 +35,11 @@ def build(r: redis.Redis, bid: int | str) -> dict[str, Any]:
     cs = {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.clusters(bid)).items()}
     qs = [q for q in all_questions(r, bid) if q.get("kind", "question") == "question"]
     apps = list(appeals.read_all(r, bid).values())
+    topics = catalog.topics(r)
 
     def topic_of(q: dict[str, Any]) -> str:
         c = cs.get(q.get("cluster") or "")
-        return topic_by_slug((c or {}).get("topic") or q.get("topic") or "other").name
+        return topics.get((c or {}).get("topic") or q.get("topic") or "other").name
 
     def place_of(q: dict[str, Any]) -> str:
         c = cs.get(q.get("cluster") or "") or {}

@@ -13,8 +13,8 @@ from typing import Any
 
 import redis
 
-from liveline.board import membership, questions
-from liveline.live.screens import TOPIC_NAMES, masked
+from liveline.board import catalog, membership, questions
+from liveline.live.screens import masked
 from liveline.store import state
 from liveline.triage.rank import RankItem, rank
 
@@ -45,6 +45,7 @@ def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
                       pinned=bool(c.get("pinned")), urgent=bool(c.get("urgent")),
                       created_at=float(c.get("created_at") or 0)) for c in open_clusters]
     order = rank(items, top=top)[:top]
+    topics = catalog.topics(r)
     entries = []
     for n, cid in enumerate(order, start=1):
         c = st.clusters[cid]
@@ -53,11 +54,11 @@ def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
         places.pop("", None)
         entries.append({
             "n": n, "id": cid, "support": c["support"], "size": c["size"], "urgent": c.get("urgent"),
-            "pinned": bool(c.get("pinned")), "topic": TOPIC_NAMES.get(c.get("topic") or "", c.get("topic") or ""),
+            "pinned": bool(c.get("pinned")), "topic": topics.name(c.get("topic")),
             "department": c.get("department") or "", "settlements": places.most_common(),
             "samples": _samples(c, members), "status": c["status"],
         })
-    topics = Counter(TOPIC_NAMES.get(c.get("topic") or "", c.get("topic") or "") for c in open_clusters)
+    by_topic = Counter(topics.name(c.get("topic")) for c in open_clusters)
     every = questions.all_questions(r, b)
     all_places = Counter(((q.get("place") or {}).get("settlement") or "") for q in every
                          if q.get("kind") == "question" and not q.get("filter_reason"))
@@ -65,5 +66,5 @@ def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
     return {
         "entries": entries, "open": len(open_clusters),
         "questions": sum(1 for q in every if q.get("kind") == "question"),
-        "topics": topics.most_common(8), "settlements": all_places.most_common(10), "broadcast": st.broadcast,
+        "topics": by_topic.most_common(8), "settlements": all_places.most_common(10), "broadcast": st.broadcast,
     }

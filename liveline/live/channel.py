@@ -9,7 +9,9 @@ was trimmed past the mirror's cursor (after a long outage, or a burst larger tha
 read afresh first; and so is a socket that asks for one (a board leaving its search for the live window).
 
 Each channel keeps its own ``Screens`` (``liveline.live.screens``): what it renders may depend on what was
-sent before (the board's windows), so it follows every batch as it is applied, watched or not.
+sent before (the board's windows), so it follows every batch as it is applied, watched or not. Cards show
+topics by the admin's names for them (``board.catalog.topics``): the channel reads them when it starts and
+every ``TOPICS_S`` seconds, and when an admin changed them every socket is sent a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from typing import Protocol
 import redis
 import redis.asyncio as aredis
 
+from liveline.board import catalog
 from liveline.store import events, keys, redis_types, state
 from liveline.store.events import Event
 
 log = logging.getLogger("liveline.live.channel")
 QUEUE_MAX = 200
 TICK_S = 0.1  # at most one message per socket per tick: what arrives meanwhile goes out together
+TOPICS_S = 5.0  # how often a channel reads the admin's topics again
 KINDS = ("board", "host")
 
 
@@ -43,6 +47,9 @@ class Screens(Protocol):
 
     def reset(self) -> None:
         """The mirror was read afresh: forget what was followed."""
+
+    def set_topics(self, topics: catalog.Topics) -> bool:
+        """Show topics by these names from now on; True when that changes what the screens show."""
 
 
 @dataclass(eq=False)
@@ -64,9 +71,12 @@ class Channel:
         self.task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
         self._snapshots: dict[str, tuple[str, str]] = {}  # kind -> (cursor, html)
+        self._topics_at = 0.0  # when the admin's topics were last read (loop time)
 
     async def start(self) -> None:
         self.mirror = await asyncio.to_thread(state.read, self.r, self.broadcast_id, False)
+        self.screens.set_topics(await asyncio.to_thread(catalog.topics, self.r))
+        self._topics_at = asyncio.get_running_loop().time()
         self.ready.set()
         self.task = asyncio.create_task(self._run(), name=f"channel-{self.broadcast_id}")
 
@@ -117,6 +127,19 @@ class Channel:
         sub.resyncs += 1
         sub.queue.put_nowait(self.snapshot(sub.kind))
 
+    async def _follow_topics(self) -> None:
+        """Read the admin's topics again (every ``TOPICS_S``); when they changed, every socket starts over
+        from a snapshot that shows them."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._topics_at < TOPICS_S:
+            return
+        self._topics_at = loop.time()
+        topics = await asyncio.to_thread(catalog.topics, self.r)
+        if self.screens.set_topics(topics):  # on the loop: no render runs meanwhile
+            self._snapshots.clear()
+            for sub in list(self.subscribers):
+                self.resync(sub)
+
     def _deliver(self, kind: str, html: str) -> None:
         for sub in list(self.subscribers):
             if sub.kind != kind:
@@ -139,6 +162,7 @@ class Channel:
             assert self.mirror is not None
             wait_ms = 5000 if not pending else max(1, int((TICK_S - (loop.time() - last_sent)) * 1000))
             try:
+                await self._follow_topics()
                 if check and await self._fell_behind(stream):
                     log.info("event log of broadcast %s trimmed past the live mirror; resyncing", self.broadcast_id)
                     pending = []

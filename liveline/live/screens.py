@@ -15,18 +15,17 @@ from typing import Any
 
 from markupsafe import Markup
 
+from liveline.board import catalog
 from liveline.live.search import Found, Haystacks, Query, find
 from liveline.live.window import COLUMNS, Columns
 from liveline.render import first_name, render_fragment
 from liveline.store.events import Event
 from liveline.store.state import State
-from liveline.triage.topics import DEFAULT_TAXONOMY
 
 log = logging.getLogger("liveline.live.screens")
 BOARD_COLUMNS = COLUMNS
 BOARD_CARDS = 500  # cards a board shows per column unless LIVELINE_BOARD_CARDS says otherwise
 SNAPSHOT_FIRST = 60  # cards per column in the part of a snapshot a board paints first
-TOPIC_NAMES = {t.slug: t.name for t in DEFAULT_TAXONOMY}
 
 
 def masked(text: str) -> str:
@@ -50,18 +49,20 @@ def board_window(s: State, limit: int = BOARD_CARDS) -> dict[str, list[dict[str,
 
 
 # Rendered cards of each broadcast: cluster id -> (what the card depends on, html). A card renders again only
-# when its cluster changed (every change bumps its version), so a snapshot of thousands of cards, needed on
-# every (re)connect, is mostly a join of strings. The html comes from the autoescaped _card.html template.
+# when its cluster changed (every change bumps its version) or the admin's topics did (another ``Topics``), so
+# a snapshot of thousands of cards, needed on every (re)connect, is mostly a join of strings. The html comes
+# from the autoescaped _card.html template.
 _CARDS: dict[str, dict[str, tuple[tuple[Any, ...], Markup]]] = {}
 
 
-def card_html(bid: str, c: dict[str, Any], tz: str) -> Markup:
+def card_html(bid: str, c: dict[str, Any], tz: str, topics: catalog.Topics) -> Markup:
+    """One card; its topic shown by the name ``topics`` (the admin's taxonomy) gives it."""
     cache = _CARDS.setdefault(bid, {})
-    key = (c["version"], c.get("updated_at"), c.get("created_at"), c["status"], c.get("taken_by"), tz)
+    key = (c["version"], c.get("updated_at"), c.get("created_at"), c["status"], c.get("taken_by"), tz, topics)
     hit = cache.get(c["id"])
     if hit is not None and hit[0] == key:
         return hit[1]
-    html = Markup(render_fragment("partials/_card.html", c=c, tz=tz, topic_names=TOPIC_NAMES))
+    html = Markup(render_fragment("partials/_card.html", c=c, tz=tz, topic_names=topics.names))
     cache[c["id"]] = (key, html)
     return html
 
@@ -77,13 +78,19 @@ class BoardView:
     columns are sent in full next time and only the cards both hold count as known.
     """
 
-    def __init__(self, limit: int = BOARD_CARDS) -> None:
+    def __init__(self, limit: int = BOARD_CARDS, topics: catalog.Topics | None = None) -> None:
         self.limit = limit
-        self.hay = Haystacks()
+        self.topics = topics or catalog.default_topics()
+        self.hay = Haystacks(self.topics)
         self._cols: Columns | None = None
         self._sent: dict[str, list[str]] | None = None
         self._known: dict[str, set[str]] = {}
         self._unsure: set[str] = set()
+
+    def set_topics(self, topics: catalog.Topics) -> None:
+        """The admin's topics changed: cards and search texts follow them (the channel sends fresh snapshots)."""
+        self.topics = topics
+        self.hay = Haystacks(topics)
 
     def columns(self, s: State) -> Columns:
         if self._cols is None:
@@ -123,7 +130,7 @@ class BoardView:
         windows = self.windows(s)
 
         def join(ids: list[str]) -> Markup:
-            return Markup("".join([str(card_html(bid, s.clusters[cid], tz)) for cid in ids]))
+            return Markup("".join([str(card_html(bid, s.clusters[cid], tz, self.topics)) for cid in ids]))
 
         # the first cards of each column, then the rest after a marker: board.js paints the first part before
         # it parses the rest (half a snapshot's cards are in tabs not shown)
@@ -172,7 +179,7 @@ class BoardView:
         for k, ids in lists.items():
             known = self._known.get(k, set())
             send += [cid for cid in ids if cid not in known]
-        cards = {cid: (card_html(bid, s.clusters[cid], tz) if cid in s.clusters else None)
+        cards = {cid: (card_html(bid, s.clusters[cid], tz, self.topics) if cid in s.clusters else None)
                  for cid in dict.fromkeys(send)}
         self._sent, self._unsure = windows, set()
         self._known = {k: set(ids) for k, ids in windows.items()}
@@ -183,9 +190,10 @@ class BoardView:
                                pv=presence_view(online) if online is not None else None)
 
 
-def render_board(s: State, events: list[Event] | None, limit: int = BOARD_CARDS) -> str:
+def render_board(s: State, events: list[Event] | None, limit: int = BOARD_CARDS,
+                 topics: catalog.Topics | None = None) -> str:
     """The board of a state with no history behind it (a channel keeps a ``BoardView`` instead)."""
-    return BoardView(limit).render(s, events)
+    return BoardView(limit, topics).render(s, events)
 
 
 def presence_view(online: list[dict[str, Any]]) -> dict[str, Any]:
@@ -237,17 +245,31 @@ def render_host(s: State, events: list[Event] | None) -> str:
 
 class Screens:
     """What one channel shows of its mirror, kind by kind: a ``BoardView`` that follows every batch, and the
-    host screen (a pure function of the state). The channel renders each batch once per kind."""
+    host screen (a pure function of the state). The channel renders each batch once per kind.
 
-    def __init__(self, board_cards: int = BOARD_CARDS) -> None:
-        self.board = BoardView(board_cards)
+    Topics are shown by the names of the admin's taxonomy (``catalog.topics``), which the channel reads when
+    it starts and every few seconds after (``set_topics``); until then, the built-in names."""
+
+    def __init__(self, board_cards: int = BOARD_CARDS, topics: catalog.Topics | None = None) -> None:
+        self.board = BoardView(board_cards, topics)
+
+    @property
+    def topics(self) -> catalog.Topics:
+        return self.board.topics
+
+    def set_topics(self, topics: catalog.Topics) -> bool:
+        """Show ``topics`` from now on; True when their names changed (what is on screen is then stale)."""
+        if topics.names == self.board.topics.names:
+            return False
+        self.board.set_topics(topics)
+        return True
 
     def follow(self, s: State, events: list[Event]) -> None:
         self.board.follow(s, events)
 
     def reset(self) -> None:
         """The mirror was read afresh (the log was trimmed past it): what was followed so far is forgotten."""
-        self.board = BoardView(self.board.limit)
+        self.board = BoardView(self.board.limit, self.board.topics)
 
     def render(self, kind: str, s: State, events: list[Event] | None) -> str:
         if kind == "board":
@@ -262,6 +284,6 @@ class Screens:
         return find(s, self.board.columns(s), query, self.board.limit, self.board.hay)
 
 
-def render(kind: str, s: State, events: list[Event] | None) -> str:
+def render(kind: str, s: State, events: list[Event] | None, topics: catalog.Topics | None = None) -> str:
     """A screen of a state with no history behind it."""
-    return Screens().render(kind, s, events)
+    return Screens(topics=topics).render(kind, s, events)

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from liveline import labels
+from liveline.board import catalog
 from liveline.errors import BadRequest
 from liveline.live.window import COLUMNS, RANKED, Columns, entry
 from liveline.store.state import State
-from liveline.triage.topics import DEFAULT_TAXONOMY
 
 MAX_TEXT = 200   # characters of search text
 MAX_VALUE = 100  # characters of a filter's value
 SORTS = ("support", "time")
-TOPIC_NAMES = {t.slug: t.name for t in DEFAULT_TAXONOMY}
 
 
 def fold(text: str) -> str:
@@ -63,7 +62,7 @@ class Query:
     def columns(self) -> tuple[str, ...]:
         return (self.column,) if self.column else COLUMNS
 
-    def matches(self, c: dict[str, Any], hay: Haystacks | None) -> bool:
+    def matches(self, c: dict[str, Any], hay: Haystacks) -> bool:
         if self.topic and c.get("topic") != self.topic:
             return False
         if self.settlement and (c.get("settlement") or "") != self.settlement:
@@ -75,23 +74,24 @@ class Query:
         if self.text:
             if self.text.lstrip("№").strip() == str(c["id"]):
                 return True
-            text = hay.of(c) if hay is not None else haystack(c)
-            return self.text in text
+            return self.text in hay.of(c)
         return True
 
 
-def haystack(c: dict[str, Any]) -> str:
-    """What a card is searched by: what it shows."""
+def haystack(c: dict[str, Any], topics: catalog.Topics) -> str:
+    """What a card is searched by: what it shows (its topic by the admin's name for it)."""
     parts = (c.get("reading_text") or "")[:2000], c.get("author_name") or "", \
         labels.ORIGINS.get(c.get("source") or "", c.get("source") or ""), c.get("place_label") or "", \
-        TOPIC_NAMES.get(c.get("topic") or "", c.get("topic") or ""), c.get("department") or ""
+        topics.name(c.get("topic")), c.get("department") or ""
     return fold(" ".join(parts))
 
 
 class Haystacks:
-    """Each cluster's search text, kept while its version stands (a channel keeps one beside its mirror)."""
+    """Each cluster's search text, kept while its version stands (a channel keeps one beside its mirror).
+    ``topics``: the admin's, whose names a card shows (the built-in ones when not given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, topics: catalog.Topics | None = None) -> None:
+        self.topics = topics or catalog.default_topics()
         self._texts: dict[str, tuple[tuple[Any, ...], str]] = {}
 
     def of(self, c: dict[str, Any]) -> str:
@@ -99,7 +99,7 @@ class Haystacks:
         hit = self._texts.get(c["id"])
         if hit is not None and hit[0] == key:
             return hit[1]
-        text = haystack(c)
+        text = haystack(c, self.topics)
         self._texts[c["id"]] = (key, text)
         return text
 
@@ -118,6 +118,7 @@ class Found:
 
 def find(s: State, cols: Columns, q: Query, limit: int, hay: Haystacks | None = None) -> list[Found]:
     """Per column, the cards that match ``q``: their number and the first ``limit`` in board order."""
+    hay = hay if hay is not None else Haystacks()
     out = []
     for column in q.columns():
         total = 0

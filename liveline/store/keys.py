@@ -210,6 +210,12 @@ def manual_seq(broadcast_id: int | str) -> str:
     return f"{_b(broadcast_id)}:seq:manual"
 
 
+def owed(broadcast_id: int | str) -> str:
+    """Sorted set: follow-up work a workflow still owes ("end", "answer:7:1", …) -> when it was recorded, written
+    in the transaction of the state change and removed when the work is done (``liveline/workflows.py``)."""
+    return f"{_b(broadcast_id)}:owed"
+
+
 # -- appeals (follow-up) --
 # ``appeals(b)`` above is the hash aid -> JSON appeal (one read lists a broadcast's appeals);
 # ``appeal(b, aid)`` is that appeal's version counter, which every appeal verb WATCHes.

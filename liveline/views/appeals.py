@@ -16,13 +16,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from liveline import jobs, labels
-from liveline.board import broadcasts
+from liveline import labels, workflows
+from liveline.board import broadcasts, catalog
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, departments, replies, report
 from liveline.followup import exports as appeal_exports
 from liveline.permissions import ADMIN, BOARD, BOARD_READ, STAFF_ALL, route
-from liveline.triage.topics import DEFAULT_TAXONOMY
 from liveline.views.common import call, form, page, r, session
 
 ACT = frozenset({"admin", "moderator", "staff"})
@@ -68,7 +67,7 @@ def list_page(request: Request) -> Response:
                 departments=sorted({a["department"] for a in mine}),
                 settlements=sorted({a["settlement"] for a in mine if a["settlement"]}),
                 broadcasts=[b for b in broadcasts.list_all(rc) if any(a["broadcast"] == b["id"] for a in mine)],
-                topics=DEFAULT_TAXONOMY, statuses=labels.APPEAL_STATUSES, notices=appeals.notices_for(rc, s),
+                topics=catalog.taxonomy(rc), statuses=labels.APPEAL_STATUSES, notices=appeals.notices_for(rc, s),
                 export_query=urlencode({k: v for k, v in f.items() if v}))
 
 
@@ -101,9 +100,7 @@ async def act(request: Request) -> Response:
     elif action == "assign":
         await call(appeals.assign, rc, bid, aid, data.get("assignee", ""), by, version)
     elif action == "answer":
-        await call(appeals.answer, rc, bid, aid, data.get("answer", ""), by, version)
-        await call(replies.plan_answer, rc, bid, aid)
-        await call(jobs.enqueue_replies, rc, bid, f"a{aid}")
+        await call(workflows.answer_appeal, rc, bid, aid, data.get("answer", ""), by, version)
     elif action == "close":
         await call(appeals.close, rc, bid, aid, by, version)
     elif action == "reopen":
@@ -113,8 +110,7 @@ async def act(request: Request) -> Response:
             raise BadRequest("Обращение уже в вашем ведомстве")
         await call(appeals.redirect, rc, bid, aid, data.get("department", ""), data.get("reason", ""), by, version)
     elif action == "resend":
-        await call(replies.reset, rc, bid, data.get("guid", ""), f"a{aid}")
-        await call(jobs.enqueue_replies, rc, bid, f"a{aid}")
+        await call(workflows.resend_reply, rc, bid, aid, data.get("guid", ""))
     else:
         raise BadRequest("Неизвестное действие")
     if action == "redirect" and s.role == "staff":
@@ -179,7 +175,7 @@ def settings_page(request: Request) -> Response:
     rc = r(request)
     return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=labels.APPEAL_SETTINGS,
                 rules=appeals.RULES, table=departments.table(rc), heads=departments.heads(rc),
-                departments=departments.departments(rc), topics=DEFAULT_TAXONOMY, error="")
+                departments=departments.departments(rc), topics=catalog.taxonomy(rc), error="")
 
 
 async def settings_save(request: Request) -> Response:

@@ -10,9 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from liveline import labels
-from liveline.board import broadcasts, undo
+from liveline.board import broadcasts, catalog, undo
 from liveline.errors import LivelineError
-from liveline.live.screens import TOPIC_NAMES
 from liveline.permissions import BOARD, route
 from liveline.store.events import read_audit
 from liveline.views.common import call, form, page, r, session
@@ -23,7 +22,7 @@ def _bid(request: Request) -> int:
 
 
 # -- audit log -------------------------------------------------------------------------------------------
-def _value(field: str, v: Any) -> str:
+def _value(field: str, v: Any, topics: catalog.Topics | None = None) -> str:
     if v is None or v == "":
         return "—"
     if isinstance(v, bool):
@@ -32,25 +31,26 @@ def _value(field: str, v: Any) -> str:
         return labels.CLUSTER_STATUSES.get(str(v), str(v))
     if field == "reject_reason":
         return labels.REJECT_REASONS.get(str(v), str(v))
-    if field == "topic":
-        return TOPIC_NAMES.get(str(v), str(v))
+    if field == "topic" and topics is not None:
+        return topics.name(str(v))
     if field == "members" and isinstance(v, list):
         return ", ".join(f"№{x}" for x in v)
     text = str(v)
     return text if len(text) <= 300 else text[:300] + "…"
 
 
-def _changes(before: Any, after: Any) -> list[dict[str, str]]:
+def _changes(before: Any, after: Any, topics: catalog.Topics) -> list[dict[str, str]]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
     out = []
     for k, label in labels.AUDIT_FIELDS.items():
         if (k in before or k in after) and before.get(k) != after.get(k):
-            out.append({"field": label, "before": _value(k, before.get(k)), "after": _value(k, after.get(k))})
+            out.append({"field": label, "before": _value(k, before.get(k), topics),
+                        "after": _value(k, after.get(k), topics)})
     return out
 
 
-def readable(row: dict[str, Any]) -> dict[str, Any]:
+def readable(row: dict[str, Any], topics: catalog.Topics) -> dict[str, Any]:
     """An audit row as the page shows it: Russian action, the object, what changed, whether it can be undone."""
     kind, _, ident = str(row["target"]).partition(":")
     before, after, action = row["before"], row["after"], row["action"]
@@ -68,13 +68,13 @@ def readable(row: dict[str, Any]) -> dict[str, Any]:
         src = before.get("source") or {}
         summary = (f"Присоединены вопросы {_value('members', src.get('members'))} "
                    f"(группа была: «{_value('reading_text', src.get('reading_text'))}»)")
-        changes = _changes(before.get("target") or {}, after.get("target") or {})
+        changes = _changes(before.get("target") or {}, after.get("target") or {}, topics)
     elif action in ("split", "unmerge") and isinstance(after, dict):
         new = after.get("new") or {}
         summary = f"Отделены вопросы {_value('members', new.get('members'))} в новую группу"
-        changes = _changes(before, after.get("left") or {})
+        changes = _changes(before, after.get("left") or {}, topics)
     else:
-        changes = _changes(before, after)
+        changes = _changes(before, after, topics)
     return {**row, "action_label": labels.AUDIT_ACTIONS.get(action, action), "object": obj, "summary": summary,
             "changes": changes, "undoable": undo.can_undo(row)}
 
@@ -83,7 +83,8 @@ def audit_page(request: Request) -> Response:
     rc = r(request)
     bid = _bid(request)
     cid = request.query_params.get("c", "")
-    rows = [readable(x) for x in read_audit(rc, bid)]
+    topics = catalog.topics(rc)
+    rows = [readable(x, topics) for x in read_audit(rc, bid)]
     if cid.isdigit():
         rows = [x for x in rows if x["object"]["cid"] == cid]
     return page(request, "audit.html", b=broadcasts.get(rc, bid), rows=rows, cid=cid if cid.isdigit() else "",

@@ -14,11 +14,11 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
-from liveline.board import authors, broadcasts, clusters, membership, merges, questions, undo
+from liveline.board import authors, broadcasts, catalog, clusters, membership, merges, questions, undo
 from liveline.errors import BadRequest, NotFound
 from liveline.ingest import manual
 from liveline.live import screens
-from liveline.live.search import Found, Query, find
+from liveline.live.search import Found, Haystacks, Query, find
 from liveline.live.window import Columns
 from liveline.render import render_fragment
 from liveline.store import state
@@ -33,8 +33,6 @@ def board_page(request: Request) -> Response:
     rc = r(request)
     bid = _bid(request)
     b = broadcasts.get(rc, bid)
-    from liveline.board import catalog
-
     topics = catalog.taxonomy(rc)
     departments = sorted({t.department for t in topics if t.department})
     return page(request, "board.html", b=b, topics=topics, departments=departments,
@@ -53,21 +51,23 @@ async def search(request: Request) -> Response:
         s, view = ch.mirror, ch.screens
         assert s is not None
         view.board.columns(s)  # built here, on the event loop, if no board has asked yet: the thread only reads
-        html = await call(_found, s, lambda: view.find(s, query))
+        html = await call(_found, s, lambda: view.find(s, query), view.topics)
     else:
         s = await call(state.read, r(request), bid, False)
         if not s.broadcast:
             raise NotFound("Прямая линия не найдена")
-        html = await call(_found, s, lambda: find(s, Columns(s), query, limit))
+        topics = await call(catalog.topics, r(request))
+        html = await call(_found, s, lambda: find(s, Columns(s), query, limit, Haystacks(topics)), topics)
     return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
-def _found(s: state.State, run: Callable[[], list[Found]]) -> str:
+def _found(s: state.State, run: Callable[[], list[Found]], topics: catalog.Topics) -> str:
     """Run the search and render what it found (in a worker thread: both can take a while at a million)."""
     found = run()
     tz = s.broadcast.get("tz", "Europe/Moscow")
     bid = str(s.broadcast.get("id", ""))
-    cards = {f.column: Markup("".join([str(screens.card_html(bid, c, tz)) for c in f.cards])) for f in found}
+    cards = {f.column: Markup("".join([str(screens.card_html(bid, c, tz, topics)) for c in f.cards]))
+             for f in found}
     return render_fragment("partials/_board_found.html", found=found, cards=cards)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from liveline import workflows
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, LivelineError
 from liveline.ingest import sources
@@ -58,14 +59,10 @@ async def transition(request: Request) -> Response:
     await form(request)
     s = session(request)
     action = request.path_params["action"]
-    fn = {"start": broadcasts.start, "end": broadcasts.end, "close": broadcasts.close}.get(action)
+    fn = {"start": broadcasts.start, "end": workflows.end_broadcast, "close": broadcasts.close}.get(action)
     if fn is None:
         raise BadRequest("Неизвестное действие")
     await call(fn, r(request), _bid(request), s.username)
-    if action == "end":
-        from liveline import jobs
-
-        await call(jobs.enqueue_broadcast_ended, r(request), _bid(request))
     return RedirectResponse(f"/b/{_bid(request)}", status_code=303)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import redis
 
-from liveline import jobs
+from liveline import workflows
 from liveline.board import broadcasts, clusters, questions
 from liveline.followup import appeals, replies
 from liveline.ingest.inbox import SourceItem
@@ -154,8 +154,8 @@ def test_a_worker_process_killed_mid_call_then_the_rq_job_retried(r: redis.Redis
     assert replies.summary(replies.of_owner(r, t.bid, f"a{t.aid}")).get("sent") == 1
     monkeypatch.setenv("LIVELINE_REDIS_URL", redis_server.url)
     monkeypatch.setenv("LIVELINE_VK_API_URL", sim.api_url)
-    jobs.enqueue_replies(r, t.bid, f"a{t.aid}")
-    SimpleWorker([jobs.queue(r)], connection=r).work(burst=True)
+    workflows.enqueue_replies(r, t.bid, f"a{t.aid}")
+    SimpleWorker([workflows.queue(r)], connection=r).work(burst=True)
     assert len(ours(sim)) == 3
     assert sorted(c.reply_to for c in ours(sim)) == sorted(t.comments)
     assert replies.summary(replies.of_owner(r, t.bid, f"a{t.aid}")) == {"sent": 3, "not_required": 1}
@@ -263,10 +263,9 @@ def test_broadcast_ended_job_makes_appeals_and_queues_on_air_and_registration_re
                               triaged(f"Вопрос {n} про дорогу", topic="roads"))
         assert ev is not None
         clusters.approve(r, bid, ev.questions[ev.note["qid"]]["cluster"], "anna")
-    broadcasts.end(r, bid)
-    jobs.enqueue_broadcast_ended(r, bid)
-    jobs.enqueue_broadcast_ended(r, bid)                                   # twice: still one of everything
-    SimpleWorker([jobs.queue(r)], connection=r).work(burst=True)
+    workflows.end_broadcast(r, bid)
+    workflows.enqueue_broadcast_ended(r, bid)                              # twice: still one of everything
+    SimpleWorker([workflows.queue(r)], connection=r).work(burst=True)
     assert len(appeals.read_all(r, bid)) == 2
     registered = [c for c in ours(sim) if "зарегистрирован" in c.text]
     assert len(registered) == 2 and len(ours(sim)) == 2

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from rq import Queue
 from starlette.testclient import TestClient
 
-from liveline import jobs
+from liveline import workflows
 from liveline.followup import appeals, replies
 from liveline.followup import departments as routing
 from liveline.store import events, keys
@@ -81,7 +81,7 @@ def test_answering_in_the_ui_plans_a_reply_per_coauthor_and_queues_the_job(clien
     assert a["status"] == "answered" and a["assignee"] == "olga"
     recs = replies.of_owner(r, bid, f"a{aid}")
     assert len(recs) == 3 and {x["status"] for x in recs} == {"not_required"}   # demo questions: no VK thread
-    assert f"replies-{bid}-a{aid}-1" in Queue(jobs.QUEUE, connection=r).job_ids
+    assert f"replies-{bid}-a{aid}-1" in Queue(workflows.QUEUE, connection=r).job_ids
     page = soup(client.get(f"/appeals/{bid}/{aid}"))
     assert [td.get_text(strip=True) for td in page.select("#appeal-replies td.reply-status")] == ["не требуется"] * 3
 
