@@ -40,7 +40,7 @@ EXEMPLARS = 3
 SCAN_LIMIT = 200  # most recent exemplars of a street block that are scanned
 HOUSE_SCAN = 40  # most recent exemplars of a street's houses scanned for a question without a house
 POSTING_LIMIT = 300  # most recent exemplars kept per (block, lemma)
-BAND_LIMIT = 8  # exemplars kept per LSH bucket
+BAND_LIMIT = 8  # exemplars kept per LSH bucket (of one block)
 MAX_SUGGESTED = 3
 
 
@@ -144,6 +144,13 @@ def coverage(a: frozenset[str], profile: dict[str, int], wa: float | None = None
     return covered / (wa if wa is not None else weight(a)) if covered else 0.0
 
 
+def block_bands(f: Features) -> list[int]:
+    """The LSH bucket keys of ``f`` inside its block: a near-copy only ever merges within its block, so the
+    buckets are per block and another street's copies of a common phrasing neither fill them nor are scanned."""
+    block = f.block
+    return [hash((block, key)) for key in band_keys(f.signature)]
+
+
 class ClusterIndex:
     """In-memory index of cluster exemplars; ``assign`` decides, ``add`` records the decision."""
 
@@ -229,7 +236,7 @@ class ClusterIndex:
 
         near: set[int] = set()  # exemplars sharing a band; a near-copy shares most of the 16, counted once
         bands = self._bands
-        for key in band_keys(f.signature):
+        for key in block_bands(f):
             bucket = bands.get(key)
             if bucket is None:
                 continue
@@ -320,7 +327,7 @@ class ClusterIndex:
             lst.append(i)
             if len(lst) > 2 * SCAN_LIMIT:
                 del lst[:-SCAN_LIMIT]
-        for key in band_keys(f.signature):
+        for key in block_bands(f):
             bucket = self._bands.get(key)
             if bucket is None:
                 self._bands[key] = i
