@@ -26,20 +26,18 @@ from liveline.ingest.vk import tokens
 from liveline.ingest.vk.client import VkCaller
 from liveline.store import events, keys
 from liveline.store.redisproc import RedisProcess
+from tests import vk_sim
 from tests.helpers import live_broadcast, triaged
 from tests.vk_sim import VkSimulator
 
 ROOT = Path(__file__).resolve().parent.parent
-USER = "vk1.a.USER-SECRET"
-GROUP = "vk1.a.GROUP-SECRET"
+USER, GROUP = vk_sim.USER_TOKEN, vk_sim.GROUP_TOKEN
 POINTS = ("after_state", "before_done")
 
 
 @pytest.fixture
 def sim() -> Iterator[VkSimulator]:
-    with VkSimulator(rate_limits=False) as s:
-        s.add_token(USER, "user")
-        s.add_token(GROUP, "group", group_id=42)
+    with vk_sim.with_tokens() as s:
         yield s
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import hashlib
 import itertools
 import json
@@ -37,7 +38,7 @@ import socket
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Self
 
@@ -1100,3 +1101,17 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+USER_TOKEN = "vk1.a.USER-SECRET"
+GROUP_TOKEN = "vk1.a.GROUP-SECRET"
+GROUP_ID = 42
+
+
+@contextlib.contextmanager
+def with_tokens() -> Iterator[VkSimulator]:
+    """A simulator without rate limits that knows one user token and one token of community 42."""
+    with VkSimulator(rate_limits=False) as s:
+        s.add_token(USER_TOKEN, "user")
+        s.add_token(GROUP_TOKEN, "group", group_id=GROUP_ID)
+        yield s

@@ -20,19 +20,17 @@ from liveline.ingest.inbox import SourceItem
 from liveline.ingest.vk import tokens
 from liveline.ingest.vk.client import VkCaller
 from liveline.store import keys
+from tests import vk_sim
 from tests.helpers import live_broadcast, triaged
 from tests.vk_sim import VkSimulator
 
-USER = "vk1.a.USER-SECRET"
-GROUP = "vk1.a.GROUP-SECRET"
+USER, GROUP = vk_sim.USER_TOKEN, vk_sim.GROUP_TOKEN
 AUTHORS = [(1001, "Иван Петров"), (1002, "Мария Соколова"), (1003, "Олег Титов")]
 
 
 @pytest.fixture
 def sim() -> Iterator[VkSimulator]:
-    with VkSimulator(rate_limits=False) as s:
-        s.add_token(USER, "user")
-        s.add_token(GROUP, "group", group_id=42)
+    with vk_sim.with_tokens() as s:
         yield s
 
 

@@ -21,17 +21,15 @@ from liveline.ingest.vk.client import (
     next_day_msk,
 )
 from liveline.store import keys
+from tests import vk_sim
 from tests.vk_sim import VkSimulator
 
-USER = "vk1.a.USER-SECRET"
-GROUP = "vk1.a.GROUP-SECRET"
+USER, GROUP = vk_sim.USER_TOKEN, vk_sim.GROUP_TOKEN
 
 
 @pytest.fixture
 def sim() -> Iterator[VkSimulator]:
-    with VkSimulator(rate_limits=False) as s:
-        s.add_token(USER, "user")
-        s.add_token(GROUP, "group", group_id=42)
+    with vk_sim.with_tokens() as s:
         yield s
 
 
