@@ -3,6 +3,7 @@
     .venv/bin/python bench/triage.py            # quality (both halves, errors listed) and speed
     .venv/bin/python bench/triage.py --scale N  # N synthetic questions through the worker step: time and RSS
     .venv/bin/python bench/triage.py --scale N --in-memory  # analyse + cluster only
+    .venv/bin/python bench/triage.py --set heldout  # the whole triage on the held-out district (or: tune)
 
 Split: the held-out half is the ids with ``zlib.crc32(id) % 2 == 1``; thresholds were tuned on the other.
 Each half is clustered on its own, in id order, as a live stream would be.
@@ -21,6 +22,18 @@ Speed, one process on one core:
   wave); p99 is the time of the 200-item batch a question was written in.
 * "in memory": analyse (clean, flags, locate, topic, features) + cluster only, no Redis.
 * ``--scale N``: N synthetic questions through the worker's step (``--in-memory``: analyse + cluster only).
+
+``--set heldout`` / ``--set tune``: the blind three-district set (``tests/data/districts/``, written by someone
+who saw neither the code nor the rules): ``heldout`` is svetloozersky, never tuned on; ``tune`` the other
+two. Each district goes through ``liveline cluster``'s triage (``offline.triage_all``, in time order, with its
+own street list), and its comments, fed five times, through the live worker for ``q_per_s``. Figures, over
+the comments of the set:
+* ``support_r`` / ``chatter_r``: recall of the labelled "me too" replies and chatter; ``question_kept``: the
+  share of labelled questions that keep kind ``question``;
+* ``profanity_p/_r``: hidden as profanity vs labelled mat or rude; ``spam_p/_r``: hidden as spam vs labelled
+  spam of any kind; ``pii_p/_r``: some personal data found vs labelled (per comment);
+* ``auto_p/_r/_f1``: pairwise, over labelled questions that are not additions, of auto-merged clusters
+  against the labelled groups; ``topic_acc`` over the same questions.
 """
 
 from __future__ import annotations
@@ -223,22 +236,22 @@ def live_broadcast(title: str) -> Iterator[tuple[Any, int]]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def worker_speed(repeat: int = 5) -> tuple[float, float]:
+def worker_speed(repeat: int = 5, items: list[dict] | None = None, places: Path = PLACES) -> tuple[float, float]:
     """q/s and p99 ms of the live worker's whole step: inbox entry → triage → question, cluster and event
     written to a real redis-server (AOF, fsync every second) → acknowledged. One process, warm caches."""
     from liveline.ingest import inbox
     from liveline.ingest.inbox import SourceItem
     from workers.triage import TriageWorker
 
-    items = load()
-    stream(items, Triage(gazetteer=Gazetteer.from_csv(PLACES)))  # warm the lemma caches, as a live worker is
+    items = items if items is not None else load()
+    stream(items, Triage(gazetteer=Gazetteer.from_csv(places)))  # warm the lemma caches, as a live worker is
     with live_broadcast("Скорость разбора") as (r, bid):
         batch = [SourceItem(key=f"demo:{k}-{x['id']}", text=x["text"], author_id=f"vk:{k}{n}",
                             author_name="Житель", created_at=1.7e9 + k * 3600 + n)
                  for k in range(repeat) for n, x in enumerate(items)]
         for i in range(0, len(batch), 500):
             inbox.append(r, bid, batch[i:i + 500])
-        worker = TriageWorker(r, str(PLACES))
+        worker = TriageWorker(r, str(places))
         times: list[float] = []
         process = worker.process
 
@@ -398,6 +411,72 @@ def scale_index(n: int, seed: int = 11) -> None:
     print(f"questions={n} seconds={seconds:.1f} rss_mb={rss_mb:.0f} q_per_s={n / seconds:.0f}")
 
 
+# -- the blind three-district set ---------------------------------------------------------------------------
+DISTRICTS = ROOT / "tests" / "data" / "districts"
+SETS = {"heldout": ("svetloozersky",), "tune": ("verkhneluzhsky", "kamennobrodsky")}
+
+
+def _rate(hits: int, total: int) -> float:
+    return hits / total if total else 1.0
+
+
+def district_figures(names: tuple[str, ...]) -> dict[str, float]:
+    """The figures of ``--set`` over the districts ``names`` (see the module docstring)."""
+    from liveline.triage import offline
+
+    counts: dict[str, int] = defaultdict(int)
+    gold_pairs: set[tuple[str, str]] = set()
+    auto_pairs: set[tuple[str, str]] = set()
+    speed_items: list[dict] = []
+    for name in names:
+        rows = load(DISTRICTS / name / "comments.jsonl")
+        places = DISTRICTS / name / "places.csv"
+        comments = [offline.Comment(x["id"], x["text"], x.get("reply_to"), str(x.get("author") or ""),
+                                    offline.parse_ts(x.get("ts"))) for x in rows]
+        out = offline.triage_all(comments, Triage(gazetteer=Gazetteer.from_csv(places)))
+        for x in rows:
+            o = out[x["id"]]
+            for kind in ("support", "chatter", "question"):
+                if x["kind"] == kind:
+                    counts[f"{kind}_gold"] += 1
+                    counts[f"{kind}_hit"] += o["kind"] == kind
+            for flt, gold in (("profanity", x["profanity"] != "none"), ("spam", x["spam"] is not None)):
+                pred = o["filtered"] == flt
+                counts[f"{flt}_tp"] += gold and pred
+                counts[f"{flt}_pred"] += pred
+                counts[f"{flt}_gold"] += gold
+            pred_pii, gold_pii = bool(o["pii"]), bool(x["pii"])
+            counts["pii_tp"] += pred_pii and gold_pii
+            counts["pii_pred"] += pred_pii
+            counts["pii_gold"] += gold_pii
+        asked = [x for x in rows if x["kind"] == "question" and x.get("relation") != "addition"]
+        counts["topic_n"] += len(asked)
+        counts["topic_hit"] += sum(out[x["id"]]["topic"] == x["topic"] for x in asked)
+        for a, b in itertools.combinations(asked, 2):
+            pair = (a["id"], b["id"])
+            if a["group"] == b["group"]:
+                gold_pairs.add(pair)
+            if out[a["id"]]["cluster"] == out[b["id"]]["cluster"]:
+                auto_pairs.add(pair)
+        speed_items += [{"id": x["id"], "text": x["text"]} for x in rows]
+    ap, ar, af = _prf(auto_pairs, gold_pairs)
+    q_per_s, _ = worker_speed(items=speed_items,
+                              places=DISTRICTS / names[0] / "places.csv")
+    c = counts
+    return {
+        "support_r": _rate(c["support_hit"], c["support_gold"]),
+        "chatter_r": _rate(c["chatter_hit"], c["chatter_gold"]),
+        "question_kept": _rate(c["question_hit"], c["question_gold"]),
+        "profanity_p": _rate(c["profanity_tp"], c["profanity_pred"]),
+        "profanity_r": _rate(c["profanity_tp"], c["profanity_gold"]),
+        "spam_p": _rate(c["spam_tp"], c["spam_pred"]), "spam_r": _rate(c["spam_tp"], c["spam_gold"]),
+        "pii_p": _rate(c["pii_tp"], c["pii_pred"]), "pii_r": _rate(c["pii_tp"], c["pii_gold"]),
+        "auto_p": ap, "auto_r": ar, "auto_f1": af,
+        "topic_acc": _rate(c["topic_hit"], c["topic_n"]),
+        "q_per_s": q_per_s,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, help="run N synthetic questions and report time and RSS")
@@ -405,9 +484,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --scale: random distinct features straight into ClusterIndex (memory bound)")
     parser.add_argument("--in-memory", action="store_true",
                         help="with --scale: analyse + cluster only, no worker step and no Redis")
+    parser.add_argument("--set", choices=sorted(SETS), dest="district_set",
+                        help="the whole triage on the blind districts: heldout (svetloozersky) or tune (the others)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     tune_gc()  # as the worker and `liveline cluster` processes do
+    if args.district_set:
+        figures = district_figures(SETS[args.district_set])
+        print(" ".join(f"{k}={v:.0f}" if k == "q_per_s" else f"{k}={v:.3f}" for k, v in figures.items()))
+        print(f"set={args.district_set} districts={','.join(SETS[args.district_set])}")
+        return 0
     if args.scale and args.index_only:
         scale_index(args.scale)
         return 0

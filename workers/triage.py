@@ -32,6 +32,7 @@ from liveline.store.events import Event, Gap, check_cursor
 from liveline.triage.brigading import BrigadeDetector, text_signature
 from liveline.triage.pipeline import Analysis, Triage
 from liveline.triage.places import Place
+from liveline.triage.support import is_support_only
 
 log = logging.getLogger("liveline.triage")
 GROUP = "triage"
@@ -282,7 +283,7 @@ class TriageWorker:
             t = to_triaged(a, muted)
             batch.append(NewQuestion(item, t, qid, stream_ms))
             in_batch[qid] = batch[-1]
-            if t.filter_reason or (item.parent_key and questions.is_support_only(t.safe_text)):
+            if t.filter_reason or (item.parent_key and is_support_only(t.safe_text)):
                 continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from

@@ -1,4 +1,5 @@
-"""`liveline cluster INPUT.jsonl [--places FILE]`: one JSON line out per question in, in order."""
+"""`liveline cluster INPUT.jsonl [--places FILE]`: one JSON line out per comment in, in input order, with the
+whole triage: cluster (never null), suggestions, kind, topic, place, filter, personal data, urgency."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def test_every_question_gets_one_line_in_input_order(questions: Path) -> None:
     assert offline.run(questions, out, PLACES) == 4
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [x["id"] for x in lines] == ["a1", "a2", "a3", "4"]
-    assert all(set(x) == {"id", "cluster", "suggested", "topic", "place"} for x in lines)
+    assert all(set(x) == {"id", "cluster", "suggested", "kind", "topic", "place", "filtered", "pii", "urgent"}
+               for x in lines)
+    assert all(x["cluster"] and x["kind"] == "question" and x["filtered"] is None for x in lines)
 
 
 def test_auto_merged_questions_share_a_cluster_and_near_misses_do_not(questions: Path) -> None:
@@ -66,3 +69,43 @@ def test_main_prints_to_stdout_and_reports_bad_input(questions: Path, tmp_path: 
     bad.write_text('{"id": "x"}\n', encoding="utf-8")
     assert offline.main([str(bad)]) == 2
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_replies_are_read_in_time_order_and_a_plus_one_takes_its_parents_cluster(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "r1", "text": "+1", "reply_to": "p", "author": "Ольга", "ts": "2025-01-20T15:10:00+07:00"},
+        {"id": "p", "text": "Лифт в доме Ленина 12 не работает третью неделю", "author": "Иван",
+         "ts": "2025-01-20T15:00:00+07:00"},
+        {"id": "r2", "text": "поддерживаю", "reply_to": "r1", "ts": 1737360700},
+        {"id": "r3", "text": "+", "reply_to": "nobody"},
+        {"id": "q2", "text": "ленина 12 лифт сломан, управляйка не чешется", "ts": "2025-01-20T08:30:00Z"},
+    ])
+    out = io.StringIO()
+    assert offline.run(path, out, PLACES) == 5
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    by_id = {x["id"]: x for x in rows}
+    assert [x["id"] for x in rows] == ["r1", "p", "r2", "r3", "q2"]  # input order, whatever the time order
+    assert by_id["r1"]["kind"] == by_id["r2"]["kind"] == "support"
+    assert by_id["r1"]["cluster"] == by_id["r2"]["cluster"] == by_id["q2"]["cluster"] == "p"
+    assert by_id["r3"]["kind"] == "support" and by_id["r3"]["cluster"] == "r3"  # its parent is not in the file
+
+
+def test_filters_personal_data_and_urgency_are_reported(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "s", "text": "Заработок от 5000 в день без вложений! Пишите в телеграм @bestjob https://t.me/bestjob"},
+        {"id": "phone", "text": "На Ленина 12 яма, перезвоните мне 8 917 123-45-67"},
+    ])
+    out = io.StringIO()
+    offline.run(path, out, PLACES)
+    by_id = {x["id"]: x for x in map(json.loads, out.getvalue().splitlines())}
+    assert by_id["s"]["filtered"] == "spam"
+    assert "phone" in by_id["phone"]["pii"]
+
+
+def test_a_repeated_id_or_a_bad_ts_is_a_clear_error(tmp_path: Path) -> None:
+    twice = write_jsonl(tmp_path / "twice.jsonl", [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}])
+    with pytest.raises(ValueError, match="twice.jsonl:2: the id 'a' is on an earlier line too"):
+        offline.run(twice, io.StringIO(), PLACES)
+    bad_ts = write_jsonl(tmp_path / "ts.jsonl", [{"id": "a", "text": "x", "ts": "вчера"}])
+    with pytest.raises(ValueError, match="ts.jsonl:1"):
+        offline.run(bad_ts, io.StringIO(), PLACES)
