@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from liveline.store import codec
+from liveline.triage.kind import Parent
 from liveline.triage.pipeline import Triage, tune_gc
 from liveline.triage.places import Gazetteer
-from liveline.triage.support import is_support_only
 
 
 @dataclass
@@ -99,26 +99,32 @@ def time_order(comments: list[Comment]) -> list[Comment]:
 def triage_all(comments: list[Comment], triage: Triage) -> dict[str, dict[str, Any]]:
     """One output row per comment (by id), triaged in time order."""
     rows: dict[str, dict[str, Any]] = {}
+    parents: dict[str, Parent] = {}
     support_of: dict[str, str] = {}  # a "+1" line -> the comment it backs
     for c in time_order(comments):
         analysis = triage.analyse(c.text, c.author, c.ts or 0.0)
-        kind = "support" if c.reply_to and is_support_only(analysis.safe_text) else "question"
+        parent = parents.get(c.reply_to) if c.reply_to else None
+        kind = triage.kind(analysis, parent)
+        place = analysis.place or {}
+        # a reply under a "+1" answers the question the "+1" backs
+        parents[c.id] = parent if kind == "support" and parent else Parent(kind, place.get("street"),
+                                                                           place.get("settlement"))
+        cluster, suggested = c.id, list[str]()
         if kind == "support":
             support_of[c.id] = c.reply_to or ""
-            cluster, suggested = c.id, []
-        else:
+        elif kind == "question":
             placed = triage.cluster(c.id, analysis)
             cluster, suggested = placed.cluster, placed.suggested
         rows[c.id] = {"id": c.id, "cluster": cluster, "suggested": suggested, "kind": kind,
                       "topic": analysis.topic, "place": _place(analysis.place), "filtered": analysis.filtered,
                       "pii": analysis.pii, "urgent": analysis.urgent}
-    for cid, parent in support_of.items():
+    for cid, backed in support_of.items():
         seen: set[str] = {cid}
-        while parent in support_of and parent not in seen:  # a "+1" under a "+1" backs the question above
-            seen.add(parent)
-            parent = support_of[parent]
-        if parent in rows and parent not in seen:
-            rows[cid]["cluster"] = rows[parent]["cluster"]
+        while backed in support_of and backed not in seen:  # a "+1" under a "+1" backs the question above
+            seen.add(backed)
+            backed = support_of[backed]
+        if backed in rows and backed not in seen:
+            rows[cid]["cluster"] = rows[backed]["cluster"]
     return rows
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from liveline.triage.clean import reading_text, safe_text
 from liveline.triage.clusterer import ClusterIndex, Params
 from liveline.triage.features import Extractor, Features
+from liveline.triage.kind import Parent, kind_of
 from liveline.triage.pii import find_pii
 from liveline.triage.places import Gazetteer, locate
 from liveline.triage.profanity import find_profanity
@@ -125,6 +126,13 @@ class Triage:
             department=topic_by_slug(slug, self.taxonomy).department,
             features=self.extractor.extract(reading, place=place, topic=slug),
         )
+
+    def kind(self, analysis: Analysis, parent: Parent | None = None) -> str:
+        """``question``, ``support`` or ``chatter`` (``triage/kind.py``); ``parent`` for a reply whose parent is
+        known."""
+        place = analysis.place or {}
+        return kind_of(analysis.safe_text, analysis.topic, parent, place.get("street"), place.get("settlement"),
+                       spam=analysis.spam is not None)
 
     def decide(self, qid: str, analysis: Analysis,
                forbidden: Callable[[str], bool] = lambda other: False) -> Decision:

@@ -2,7 +2,8 @@
 
 ``spam_reason`` says "link" for a URL or a bare domain (except a few state domains citizens cite, see
 ``data/spam_allow_domains.txt``) and "ad" for strong ad phrases, or sale words with a contact. A question
-that mentions "сайт администрации" or a ЖЭК's phone is not spam. ``FloodTracker`` remembers, per author,
+that mentions "сайт администрации" or a ЖЭК's phone is not spam, nor one that asks something and leaves a phone
+for a callback (sale words with a contact count only in a text without a question mark). ``FloodTracker`` remembers, per author,
 recent texts and times within a window and says "repeat" or "flood".
 """
 
@@ -57,8 +58,8 @@ def spam_reason(text: str) -> str | None:
             return "link"
     if strong.search(low):
         return "ad"
-    if weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
-        return "ad"
+    if "?" not in low and weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
+        return "ad"  # (a resident asking something and leaving a number for a callback is no ad)
     return None
 
 

@@ -87,7 +87,7 @@ def test_replies_are_read_in_time_order_and_a_plus_one_takes_its_parents_cluster
     assert [x["id"] for x in rows] == ["r1", "p", "r2", "r3", "q2"]  # input order, whatever the time order
     assert by_id["r1"]["kind"] == by_id["r2"]["kind"] == "support"
     assert by_id["r1"]["cluster"] == by_id["r2"]["cluster"] == by_id["q2"]["cluster"] == "p"
-    assert by_id["r3"]["kind"] == "support" and by_id["r3"]["cluster"] == "r3"  # its parent is not in the file
+    assert by_id["r3"]["kind"] == "chatter" and by_id["r3"]["cluster"] == "r3"  # a "+" under nothing known
 
 
 def test_filters_personal_data_and_urgency_are_reported(tmp_path: Path) -> None:

@@ -1,0 +1,139 @@
+"""What a comment is: a ``question``, ``support`` (a "me too" reply, counted for its parent) or ``chatter``
+(talk about the stream, greetings, thanks, praise, reactions, remarks on the process, off-topic talk).
+
+Precision on real questions comes first: a question sent to "Чат" is worse than a "+1" left in "Новые", so a
+comment is chatter only on a clear sign, and anything with a problem in it stays a question. The rules, in
+order (measured with ``bench/triage.py --set tune``; the held-out district is only reported):
+
+1. A reply under chatter (or spam) is chatter; a reply under a question that only agrees — "+" in any count,
+   "+1000", a thumbs-up, "подтверждаю", "присоединяюсь", "поддерживаю", "и у нас так же", "живу там же",
+   "тоже хотим знать" — is ``support``, whatever detail follows ("подтверждаю, вчера колесо пробил у аптеки"),
+   unless it names another street or settlement than its parent (then it is a question of its own).
+2. Only emoji, punctuation or laughter: chatter (support when it is a reply to a question).
+3. The stream itself: sound, picture, broadcast, recording, "когда начнётся", "повторите, прерывалось".
+4. Courtesy with nothing else: a greeting, thanks, a farewell, praise or congratulations, once greetings and
+   addresses are taken off; thanks for an answer or for something done ("спасибо за ответ про мост", "спасибо
+   за новую площадку") when no question and no "но" follows.
+5. Remarks and off-topic talk ("ничего не сделают", "одни обещания", "кто подскажет электрика", "хватит
+   спамить", "вопросы сюда писать?"), unless the comment also asks about a problem of a topic ("?" and a
+   topic other than ``other``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Kind = str  # "question" | "support" | "chatter"
+KINDS = ("question", "support", "chatter")
+
+_LETTERS = re.compile(r"[a-zа-яё0-9]", re.IGNORECASE)
+_LAUGH = re.compile(r"^\W*(?:(?:а?ха){2,}|(?:хе){2,}|(?:хи){2,}|ахах\w*|лол|ржу|ору)\W*$", re.IGNORECASE)
+
+# a reply that agrees with its parent: the marker opens it, or closes it after a clause
+_AGREE = (r"(?:\+{1,5}\d*|подтверждаю|присоединяюсь|поддерживаю|поддержу|согласен|согласна|"
+          r"так\s+и\s+есть|то\s+же\s+самое|аналогично|и\s+у\s+нас\s+(?:так\s+же|также|тоже)|"
+          r"у\s+нас\s+(?:так\s+же|также|то\s+же\s+самое)|тоже\s+(?:хотим|хочу|хотела?)\s+знать|"
+          r"тоже\s+интересует|меня\s+тоже\s+интересует|живу\s+(?:там\s+же|рядом|напротив)|"
+          r"в\s+этом\s+же\s+доме|тот\s+же\s+вопрос|такой\s+же\s+вопрос|подписываюсь|👍+)")
+_OWN_PLACE = re.compile(r"\b(?:а\s+)?у\s+нас\s+(?:на|в|во)\b", re.IGNORECASE)
+_SUPPORT_OPEN = re.compile(rf"^\W*{_AGREE}(?:\W|$)", re.IGNORECASE)
+_SUPPORT_ANY = re.compile(rf"(?:^|[\s,.!;:]){_AGREE}(?=[\s,.!;:)]|$)", re.IGNORECASE)
+
+# the stream itself, however long the comment
+_STREAM = re.compile(
+    r"\bзвук\w*|\bтрансляц\w*|\bчёрный\s+экран|\bчерный\s+экран|\bзаставк\w*|\bобновите\s+страниц|"
+    r"\bэфир\w*\s+(?:будет|начн\w*|выложите)|\b(?:во\s+сколько|когда)\s+(?:будет\s+)?эфир|"
+    r"\bждём\s+эфир|\bждем\s+эфир|\bпрям(?:ой|ая)\s+(?:эфир|линия)\s+или\s+запись|\bзапись\s+(?:эфира|будет)|"
+    r"\bкогда\s+(?:уже\s+)?начн(?:ётся|ется|ёте|ете|ут)\b|\bссылк\w*\s+на\s+трансляц",
+    re.IGNORECASE,
+)
+# words that are about the stream only in a short line ("ничего не видно" is also a dark street)
+_STREAM_SHORT = re.compile(
+    r"\bничего\s+не\s+(?:слышно|видно)|\bне\s+слышно\b|\bзавис\w*|\bтормозит\b|\bпрерыва\w*|"
+    r"\bсвязь\s+прерв\w*|\bповторите\b|\bу\s+меня\s+(?:норм|нормально|всё\s+ок|все\s+ок|пошло|идёт|идет)",
+    re.IGNORECASE,
+)
+SHORT = 70
+_THANKS_FOR_ANSWER = re.compile(r"\bспасибо\s+(?:вам\s+)?за\s+(?:ответ|эфир|прям\w+\s+лини\w+|трансляц)",
+                                re.IGNORECASE)
+# thanks or praise that opens the comment, with no question and no "but"
+_THANKS = re.compile(r"^(?:[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?,\s*)?(?:большое\s+)?(?:спасибо|благодар\w+)",
+                     re.IGNORECASE)
+_BUT = re.compile(r"\b(?:но|однако|только|а\s+когда|а\s+вот)\b", re.IGNORECASE)
+_COURTESY = re.compile(
+    r"здра(?:в)?ствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня|вечера)|привет\w*|до\s+свидания|"
+    r"всего\s+доброго|спасибо\w*|благодар\w*|здоровья\s+вам|молод(?:ец|цы)|"
+    r"с\s+(?:наступающим|новым\s+годом|праздник\w*|днём|днем)\b[^?]*|поздравля\w*|"
+    r"вы\s+красив\w*[^?]*|хорош(?:ая|ий)\s+(?:прям\w+\s+)?(?:лини\w+|эфир)|побольше\s+бы\s+таких|"
+    r"правильн(?:о|ые)(?:\s+(?:говорит|говорите|слова))?|так\s+им\s+и\s+надо|всем|всех|вам|очень|"
+    r"смотр\w+|ждём|ждем|эфир\w*|за\s+(?:эфир|линию|ответ\w*)|что\s+отвечаете\s+сами",
+    re.IGNORECASE,
+)
+# names and "из Сосновки" in a greeting: capitalised words, so case-sensitive
+_ADDRESSED = re.compile(r"\bиз\s+[А-ЯЁ]\w+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна)\b|^[А-ЯЁ][а-яё]+,")
+_REMARK = re.compile(
+    r"\bничего\s+не\s+сделают|\bодни\s+обещания|\bничего\s+конкретного|\bопять\s+вода\b|\bне\s+верю\b|"
+    r"\bкак\s+всегда\s+до\s+выборов|\bнадеюсь,?\s+ответите|\bхорошо\s+бы\s+ответили|\bкто\s+подскажет|"
+    r"\bкто[- ]нибудь\s+знает|\bкто\s+знает|\bкто\s+из\s+\w+\s+смотрит|\bкто\s+смотрит|\bхватит\s+спамить|"
+    r"\bэто\s+развод\b|\bвопросы\s+сюда|\bсюда\s+(?:писать|вопросы)|\bили\s+в\s+личку|\bкуда\s+писать\s+вопрос|"
+    r"\bправильно\s+говорит|\bопять\s+про\s+\w+|\bуже\s+не\s+верю|\bа\s+не\s+ответ\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Parent:
+    """What the kind of a reply depends on: its parent's kind and where the parent's problem is."""
+
+    kind: Kind
+    street: str | None = None
+    settlement: str | None = None
+
+
+def is_support(text: str, parent: Parent | None, street: str | None = None,
+               settlement: str | None = None) -> bool:
+    """A reply under a question that only agrees with it (rule 1), at no other street or settlement."""
+    if parent is None or parent.kind != "question":
+        return False
+    stripped = text.strip()
+    if not _LETTERS.search(stripped):
+        return bool(stripped)  # "👍", "+", "!!!" under a question
+    if not (_SUPPORT_OPEN.search(stripped) or (len(stripped) < 120 and _SUPPORT_ANY.search(stripped))):
+        return False
+    if street and street != parent.street:
+        return False  # "и у нас так же, на Луговой…": a question of its own
+    if street and _OWN_PLACE.search(stripped):
+        return False  # "у нас на Первомайской 14 то же самое": the same problem at the writer's own address
+    return not (settlement and parent.settlement and settlement != parent.settlement and not street)
+
+
+def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
+    """Rules 2-5: stream talk, courtesy only, reactions, remarks; never a comment that asks about a problem."""
+    if parent is not None and parent.kind == "chatter":
+        return True
+    stripped = text.strip()
+    if not _LETTERS.search(stripped) or _LAUGH.match(stripped):
+        return True
+    if _STREAM.search(stripped) or (len(stripped) <= SHORT and _STREAM_SHORT.search(stripped)):
+        return True
+    thanks = _THANKS.match(stripped) or _THANKS_FOR_ANSWER.search(stripped)
+    if thanks and "?" not in stripped and not _BUT.search(stripped):
+        return True
+    rest = _COURTESY.sub(" ", _ADDRESSED.sub(" ", stripped))
+    if not re.search(r"[а-яёa-z]{3,}", rest, re.IGNORECASE) and "?" not in rest:
+        return True
+    asks_about_a_problem = "?" in stripped and topic != "other"
+    return bool(_REMARK.search(stripped)) and not asks_about_a_problem
+
+
+def kind_of(text: str, topic: str, parent: Parent | None = None, street: str | None = None,
+            settlement: str | None = None, spam: bool = False) -> Kind:
+    """The kind of one comment (``parent`` for a reply whose parent is known)."""
+    if spam:
+        return "chatter"
+    if is_support(text, parent, street, settlement):
+        return "support"
+    if is_chatter(text, topic, parent):
+        return "chatter"
+    return "question"

@@ -1,0 +1,52 @@
+"""What a comment is: a question, a "me too" for its parent, or chatter — and a question is never sent to "Чат"
+on a guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from liveline.triage.kind import Parent, kind_of
+
+QUESTION = Parent("question", street="Садовая", settlement="Новоозёрск")
+
+
+@pytest.mark.parametrize("text", ["+", "+1", "+++ сил уже нет", "👍", "подтверждаю, каждый день там хожу",
+                                  "присоединяюсь", "поддерживаю, весь двор ждёт", "и у нас так же",
+                                  "тоже хотим знать, присоединяюсь", "живу там же, то же самое"])
+def test_agreement_under_a_question_is_support(text: str) -> None:
+    assert kind_of(text, "roads", QUESTION) == "support"
+
+
+def test_the_same_words_under_chatter_or_under_nothing_are_not_support() -> None:
+    assert kind_of("+", "other", Parent("chatter")) == "chatter"
+    assert kind_of("+1", "other", None) == "chatter"
+
+
+def test_a_me_too_at_another_address_is_a_question_of_its_own() -> None:
+    assert kind_of("и у нас так же, на Луговой ни одного фонаря", "lighting", QUESTION, street="Луговая") == "question"
+    assert kind_of("у нас на Садовой 14 то же самое", "housing", QUESTION, street="Садовая") == "question"
+
+
+@pytest.mark.parametrize("text", ["звука нет", "а почему трансляция без звука?", "когда начнётся?",
+                                  "Это прямой эфир или запись?", "Повторите, прерывалось", "тормозит у всех?",
+                                  "Добрый вечер всем!", "Привет из Сосновки 🙂", "Спасибо за ответ про мост!",
+                                  "Иван Петрович, здоровья вам!", "С наступающим Новым годом всех! 🎄", "😂😂",
+                                  "ха-ха", "Опять ничего конкретного, одни обещания", "Кто подскажет хорошего электрика?",
+                                  "Здравствуйте! Вопросы сюда писать?", "Спасибо за новую площадку на Зелёной!"])
+def test_stream_talk_courtesy_reactions_and_remarks_are_chatter(text: str) -> None:
+    assert kind_of(text, "other") == "chatter"
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("Здравствуйте! Когда отремонтируют дорогу на Ленина?", "roads"),
+    ("Спасибо за ответ, но когда всё-таки починят крышу?", "housing"),
+    ("и фонари на мосту не горят, вечером там вообще ничего не видно, машины пешеходов не замечают", "lighting"),
+    ("Кто знает, почему на Садовой третий день нет воды?", "water_heating"),
+    ("Добрый вечер! У нас в Сосновке нет газа, перезвоните 8 917 123-45-67", "gasification"),
+])
+def test_a_question_with_courtesy_or_stream_words_stays_a_question(text: str, topic: str) -> None:
+    assert kind_of(text, topic) == "question"
+
+
+def test_spam_is_chatter() -> None:
+    assert kind_of("Натяжные потолки недорого", "other", spam=True) == "chatter"
