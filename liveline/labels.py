@@ -10,7 +10,7 @@ from __future__ import annotations
 # -- the board ------------------------------------------------------------------------------------------
 CLUSTER_STATUSES = {
     "new": "Новые", "approved": "Одобренные", "queued": "Очередь ведущего", "on_air": "В эфире",
-    "answered": "Отвечено", "rejected": "Отклонённые", "filtered": "Отфильтровано",
+    "answered": "Отвечено", "rejected": "Отклонённые", "filtered": "Отфильтровано", "chat": "Чат",
 }
 REJECT_REASONS = {
     "spam": "Спам", "profanity": "Нецензурная лексика", "offtopic": "Не по теме", "duplicate": "Дубль",

@@ -30,6 +30,7 @@ from liveline.ingest.inbox import SourceItem
 from liveline.store import keys, redis_types
 from liveline.store.events import Event, Gap, check_cursor
 from liveline.triage.brigading import BrigadeDetector, text_signature
+from liveline.triage.kind import Parent
 from liveline.triage.pipeline import Analysis, Triage
 from liveline.triage.places import Place
 from liveline.triage.support import is_support_only
@@ -232,6 +233,20 @@ class TriageWorker:
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
         return questions.ingest(self.r, st.broadcast_id, item, to_triaged(a))
 
+    def _parents(self, b: int, qid_of: dict[str, bytes | None]) -> dict[str, Parent]:
+        """What the kind of a reply depends on, for the parents stored already: item key -> its kind and place."""
+        known = {k: redis_types.text(v) for k, v in qid_of.items() if v}
+        docs = {q["id"]: q for q in questions.many(self.r, b, sorted(set(known.values())))}
+        out: dict[str, Parent] = {}
+        for key, qid in known.items():
+            q = docs.get(qid)
+            if q is not None:
+                place = q.get("place") or {}
+                kind = str(q.get("kind") or "question")  # a "+1" stands for the question it backs
+                out[key] = Parent("question" if kind == "support" else kind, place.get("street"),
+                                  place.get("settlement"))
+        return out
+
     def take_ids(self, st: BroadcastTriage, n: int) -> list[str]:
         """``n`` question ids from a block reserved in Redis (a worker's unused ids are a harmless gap)."""
         if len(st.spare_ids) < n:
@@ -251,9 +266,11 @@ class TriageWorker:
             pipe.hmget(keys.items(b), item_keys)
             if parent_keys:
                 pipe.hmget(keys.reply_index(b), parent_keys)
+                pipe.hmget(keys.items(b), parent_keys)
             found = pipe.execute()
         known = {k for k, v in zip(item_keys, found[0]) if v}
         ours = {k for k, v in zip(parent_keys, found[1]) if v} if parent_keys else set()
+        parents = self._parents(b, dict(zip(parent_keys, found[2]))) if parent_keys else {}
         fresh: list[tuple[SourceItem, int]] = []
         for item, stream_ms in run:
             if item.key in known:
@@ -281,9 +298,16 @@ class TriageWorker:
             a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
             muted = "muted" if item.author_id and item.author_id in st.muted else None
             t = to_triaged(a, muted)
+            # a reply whose parent has not arrived yet is read as under a question: a "+1" then waits for it
+            parent = parents.get(item.parent_key, Parent("question")) if item.parent_key else None
+            t.kind = st.triage.kind(a, parent)
+            place = a.place or {}
+            # a reply under a "+1" answers the question the "+1" backs
+            parents[item.key] = parent if t.kind == "support" and parent else Parent(
+                t.kind, place.get("street"), place.get("settlement"))
             batch.append(NewQuestion(item, t, qid, stream_ms))
             in_batch[qid] = batch[-1]
-            if t.filter_reason or (item.parent_key and is_support_only(t.safe_text)):
+            if t.filter_reason or t.kind != "question" or (item.parent_key and is_support_only(t.safe_text)):
                 continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from

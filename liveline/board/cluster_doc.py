@@ -25,7 +25,7 @@ from liveline.errors import NotFound
 from liveline.store import codec, keys
 
 Cluster = dict[str, Any]  # a ClusterDoc as the code passes it around
-Status = Literal["new", "approved", "queued", "on_air", "answered", "rejected", "filtered"]
+Status = Literal["new", "approved", "queued", "on_air", "answered", "rejected", "filtered", "chat"]
 RejectReason = Literal["spam", "profanity", "offtopic", "duplicate", "personal_data", "other"]
 
 
@@ -83,7 +83,7 @@ def new(cid: str, q: dict[str, Any], suggested: list[str] | None = None, counted
     caller counts ``q`` in with ``join``."""
     place = q.get("place")
     doc = ClusterDoc(
-        id=cid, status="filtered" if q.get("filter_reason") else "new",
+        id=cid, status="filtered" if q.get("filter_reason") else "chat" if q.get("kind") == "chatter" else "new",
         size=0, people=0, supporters_n=0, likes=0, support=0,
         topic=q.get("topic") or "other", department=q.get("department") or "", urgent=q.get("urgent"),
         filter_reason=q.get("filter_reason"), reject_reason=None, suggested=list(suggested or []),

@@ -26,18 +26,19 @@ from liveline.store.txn import transact
 get = cluster_doc.get  # the reader of the document, beside the verbs that change it
 
 STATUSES: tuple[str, ...] = typing.get_args(cluster_doc.Status)
-REVERTIBLE = ("new", "approved", "queued", "answered", "rejected", "filtered")  # statuses undo may put back
+REVERTIBLE = ("new", "approved", "queued", "answered", "rejected", "filtered", "chat")  # statuses undo may put back
 REJECT_REASONS: tuple[str, ...] = typing.get_args(cluster_doc.RejectReason)
 # statuses a cluster can be in for each action
 ALLOWED = {
-    "approve": ("new", "rejected", "filtered"),
+    "approve": ("new", "rejected", "filtered", "chat"),
+    "chat": ("new", "approved", "rejected", "filtered"),
     "reject": ("new", "approved", "queued", "filtered", "answered"),
     "queue": ("new", "approved"),
     "unqueue": ("queued",),
     "on_air": ("queued", "approved", "new"),
     "answered": ("on_air",),
     "return": ("on_air", "answered"),
-    "restore": ("rejected", "filtered"),
+    "restore": ("rejected", "filtered", "chat"),
 }
 
 
@@ -105,8 +106,16 @@ def approve(r: redis.Redis, b: int | str, cid: str, by: str, version: int | None
     return act(r, b, cid, "approve", by, version, m)
 
 
+def to_chat(r: redis.Redis, b: int | str, cid: str, by: str, version: int | None = None) -> Event:
+    """Not a question but stream talk, thanks or a reaction: to the "Чат" tab (``restore`` brings it back). The
+    audit log keeps the moderator's decision, a label for learning what chatter is."""
+    def m(pipe: Any, c: dict[str, Any], q: list[str], h: dict[str, Any]) -> None:
+        c["status"], c["reject_reason"] = "chat", None
+    return act(r, b, cid, "chat", by, version, m)
+
+
 def restore(r: redis.Redis, b: int | str, cid: str, by: str, version: int | None = None) -> Event:
-    """A rejected or filtered question back to the new ones."""
+    """A rejected, filtered or chat card back to the new ones."""
     def m(pipe: Any, c: dict[str, Any], q: list[str], h: dict[str, Any]) -> None:
         c["status"], c["reject_reason"] = "new", None
     return act(r, b, cid, "restore", by, version, m)

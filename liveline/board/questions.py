@@ -43,6 +43,7 @@ class Triaged:
     merge_into: str | None = None
     suggested: list[str] = field(default_factory=list)  # cluster ids it likely duplicates
     brigade: str | None = None
+    kind: str = "question"  # or "support" (a "me too" for its parent) or "chatter" (to the "Чат" tab)
 
 
 SAME_TEXT = "=text"  # a stored payload's text that is the question's text, kept once
@@ -135,7 +136,7 @@ def _question(n: NewQuestion, now: float) -> dict[str, Any]:
         "author_url": safe_text(item.author_url),
         "text": t.safe_text, "reading_text": t.reading_text, "created_at": item.created_at or now,
         "received_at": now, "stream_ms": n.stream_ms, "parent_key": item.parent_key, "likes": item.likes,
-        "kind": "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
+        "kind": "chatter" if t.kind == "chatter" else "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
         "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
         "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
         "deleted": False, "raw": stored_raw(item.raw, t.safe_text),
@@ -282,7 +283,8 @@ class _BatchWrite:
             self.qs[n.qid] = q
             self.item_qid[n.item.key] = n.qid
             self.touched_q[n.qid] = q
-            if n.item.parent_key and is_support_only(n.triaged.safe_text):
+            if n.item.parent_key and (n.triaged.kind == "support"
+                                      or (n.triaged.kind == "question" and is_support_only(n.triaged.safe_text))):
                 self._support(n, q)
             else:
                 self._join(n, q)

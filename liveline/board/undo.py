@@ -25,7 +25,7 @@ from liveline.store import codec, keys
 from liveline.store.events import Event
 
 # actions of the audit log that ``undo`` can reverse
-UNDOABLE = frozenset({"approve", "restore", "reject", "queue", "unqueue", "on_air", "answered", "return",
+UNDOABLE = frozenset({"approve", "restore", "chat", "reject", "queue", "unqueue", "on_air", "answered", "return",
                       "edit", "topic", "pin", "unpin", "merge", "split", "unmerge", "revert", "mute", "unmute",
                       "host"})
 

@@ -33,7 +33,9 @@ def build(r: redis.Redis, bid: int | str) -> dict[str, Any]:
     meta = broadcasts.get(r, bid)
     tz = ZoneInfo(meta.get("tz") or "Europe/Moscow")
     cs = {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.clusters(bid)).items()}
-    qs = [q for q in all_questions(r, bid) if q.get("kind", "question") == "question"]
+    every = all_questions(r, bid)
+    chat = {cid for cid, c in cs.items() if c["status"] == "chat"}  # the final word: triage's or a moderator's
+    qs = [q for q in every if q.get("kind", "question") == "question" and q.get("cluster") not in chat]
     apps = list(appeals.read_all(r, bid).values())
     topics = catalog.topics(r)
 
@@ -69,7 +71,9 @@ def build(r: redis.Redis, bid: int | str) -> dict[str, Any]:
     return {
         "broadcast": meta,
         "total_questions": len(qs),
-        "supports": sum(1 for q in all_questions(r, bid) if q.get("kind") == "support"),
+        "supports": sum(1 for q in every if q.get("kind") == "support"),
+        "chatter": sum(1 for q in every if q.get("kind") != "support"
+                       and (q.get("kind") == "chatter" or q.get("cluster") in chat)),
         "clusters": len(cs),
         "duplicates_merged": sum(max(int(c.get("size") or 1) - 1, 0) for c in cs.values()),
         "average_support": (sum(int(c.get("support") or 0) for c in live) / len(live)) if live else 0.0,

@@ -8,7 +8,7 @@ count are cheap to take on every tick. The order of each column:
 * new and approved: urgent first, then pinned, then by support (or newest first, for search sorted by time),
   then the oldest first;
 * queued: the host queue's order (read from the state when asked: the queue is small by nature);
-* the others (on air, answered, rejected, filtered): the most recently changed first.
+* the others (on air, answered, rejected, filtered, chat): the most recently changed first.
 
 Ties end on the cluster id, so an index that followed events and one built fresh agree card for card.
 """
@@ -22,7 +22,7 @@ from typing import Any
 
 from liveline.store.state import State
 
-COLUMNS = ("new", "approved", "queued", "on_air", "answered", "rejected", "filtered")
+COLUMNS = ("new", "approved", "queued", "on_air", "answered", "rejected", "filtered", "chat")
 RANKED = ("new", "approved")
 
 Entry = tuple[Any, ...]  # a sort key that ends with the cluster id

@@ -33,7 +33,7 @@ from liveline.store.events import KINDS, Event
 # -- the documents an event carries ------------------------------------------------------------------------
 BroadcastState = Literal["draft", "live", "ended", "closed"]
 AppealStatus = Literal["new", "in_work", "redirected", "answered", "closed"]
-QuestionKind = Literal["question", "support"]
+QuestionKind = Literal["question", "support", "chatter"]
 
 
 PARTIAL = "partial"  # ``Annotated[SomeTypedDict, PARTIAL]``: any subset of its fields, each of its type
@@ -514,7 +514,7 @@ SCHEMAS: dict[str, KindSchema] = {
     "question.new": KindSchema(QuestionNewNote, clusters="may", questions="must", rules=(_new_questions,)),
     **{f"question.{k}": KindSchema(QuestionNote, clusters="may", questions="must", rules=(_one_question,))
        for k in ("edit", "delete", "restore", "likes")},
-    **{f"cluster.{a}": _CLUSTER for a in ("approve", "restore", "topic", "pin", "unpin", "take", "release")},
+    **{f"cluster.{a}": _CLUSTER for a in ("approve", "restore", "chat", "topic", "pin", "unpin", "take", "release")},
     **{f"cluster.{a}": _CLUSTER_QUEUE for a in ("reject", "queue", "unqueue", "on_air", "answered", "return",
                                                  "edit")},
     "cluster.move": KindSchema(MoveNote, clusters="must", queue="must", host="must"),

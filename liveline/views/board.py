@@ -87,6 +87,7 @@ ACTIONS = {
     "approve": lambda rc, b, cid, by, d: clusters.approve(rc, b, cid, by, _version(d)),
     "reject": lambda rc, b, cid, by, d: clusters.reject(rc, b, cid, by, d.get("reason", ""), _version(d)),
     "restore": lambda rc, b, cid, by, d: clusters.restore(rc, b, cid, by, _version(d)),
+    "chat": lambda rc, b, cid, by, d: clusters.to_chat(rc, b, cid, by, _version(d)),
     "queue": lambda rc, b, cid, by, d: clusters.enqueue(rc, b, cid, by, _version(d)),
     "unqueue": lambda rc, b, cid, by, d: clusters.unqueue(rc, b, cid, by, _version(d)),
     "on_air": lambda rc, b, cid, by, d: clusters.on_air(rc, b, cid, by, _version(d)),

@@ -38,6 +38,8 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     clusters.approve(r, bid, light, "anna")
     clusters.reject(r, bid, trash, "anna", "offtopic")
     clusters.restore(r, bid, trash, "anna")
+    clusters.to_chat(r, bid, trash, "anna")
+    clusters.restore(r, bid, trash, "anna")
     clusters.take(r, bid, gas, "anna")
     clusters.take(r, bid, gas, "anna", release=True)
     clusters.edit_reading(r, bid, roads, "Когда отремонтируют улицу Ленина?", "anna")

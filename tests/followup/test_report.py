@@ -58,3 +58,17 @@ def test_hostile_settlement_names_stay_escaped_in_the_charts(r: redis.Redis) -> 
     rep = report.build(r, bid)
     html = str(report.charts_for(rep)["by_settlement"])
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_report_counts_each_kind_by_its_final_word(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    road = q(r, bid, "demo:1", "Когда починят дорогу в Сосновке?", 1.8e9, "roads", "Сосновка")
+    sound = questions.ingest(r, bid, SourceItem(key="demo:2", text="звука нет", author_id="vk:2", author_name="Ж",
+                                                created_at=1.8e9 + 1), triaged("звука нет", kind="chatter"))
+    thanks = q(r, bid, "demo:3", "Спасибо за новую остановку", 1.8e9 + 2, "transport")
+    questions.ingest(r, bid, SourceItem(key="demo:4", text="+", author_id="vk:4", author_name="Ж", created_at=1.8e9 + 3,
+                                        parent_key="demo:1"), triaged("+", kind="support"))
+    clusters.to_chat(r, bid, thanks["cluster"], "anna")  # the moderator: not a question
+    rep = report.build(r, bid)
+    assert sound is not None and road["kind"] == "question"
+    assert (rep["total_questions"], rep["supports"], rep["chatter"]) == (1, 1, 2)
