@@ -17,7 +17,7 @@
   var queueOrder = [];
   var openBy = {};          // card id -> users (other than me) who have it open
   var selected = {};        // card id -> true, for bulk actions
-  var DONE_TABS = ["answered", "rejected", "filtered"];
+  var DONE_TABS = ["answered", "rejected", "filtered", "chat"];
 
   function $(id) { return document.getElementById(id); }
   function cards(root) { return Array.prototype.slice.call((root || document).querySelectorAll("article.qcard")); }
