@@ -16,7 +16,7 @@ REJECT_REASONS = {
     "spam": "Спам", "profanity": "Нецензурная лексика", "offtopic": "Не по теме", "duplicate": "Дубль",
     "personal_data": "Персональные данные", "other": "Другое",
 }
-FILTER_REASONS = {"profanity": "мат", "spam": "спам", "flood": "флуд", "repeat": "повтор", "brigade": "накрутка",
+FILTER_REASONS = {"profanity": "брань", "spam": "спам", "flood": "флуд", "repeat": "повтор", "brigade": "накрутка",
                   "muted": "автор заглушён"}
 ORIGINS = {"post": "пост", "chat": "чат эфира", "manual": "вручную", "demo": "демо"}
 

@@ -1,4 +1,4 @@
-"""Personal data in a comment: phones, e-mails, passports, SNILS, bank cards, INN.
+"""Personal data in a comment: phones, e-mails, passports, SNILS, bank cards, INN, utility account numbers.
 
 Phones are Russian: +7/8 followed by ten digits in any grouping ("+7 (912) 345-67-89", "8 912 345 67 89",
 "89123456789"), a bare mobile "9123456789", or a local 5-6 digit number right after a phone word
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 LABELS = {
     "phone": "[телефон скрыт]", "email": "[e-mail скрыт]", "passport": "[паспорт скрыт]",
     "snils": "[СНИЛС скрыт]", "card": "[номер карты скрыт]", "inn": "[ИНН скрыт]",
+    "account": "[лицевой счёт скрыт]",
 }
 
 
@@ -21,7 +22,7 @@ LABELS = {
 class PiiSpan:
     start: int
     end: int
-    kind: str  # phone | email | passport | snils | card | inn
+    kind: str  # phone | email | passport | snils | card | inn | account
 
 
 _FIVE_DIGITS = re.compile(r"\d(?:\D*\d){4}")
@@ -30,6 +31,10 @@ _CARD = re.compile(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?![\d-])")
 _SNILS = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
 _SNILS_WORD = re.compile(r"снилс\w*\W{0,5}(\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{2})(?!\d)", re.IGNORECASE)
 _PASSPORT = re.compile(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}\s?(?:№\s?|номер\s)?\d{6})(?!\d)", re.IGNORECASE)
+_PASSPORT_SERIES = re.compile(r"\bсери[яи]\s*(\d{2}\s?\d{2})\s*(?:№|номер)\s*(\d{6})(?!\d)", re.IGNORECASE)
+# a utility bill's account: "лицевой счёт 7700123456", "л/с 40123", "лицевой 5003117742"
+_ACCOUNT = re.compile(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.)\s*(?:№\s*|:\s*)?(\d{5,20})(?!\d)",
+                      re.IGNORECASE)
 _INN = re.compile(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)
 _PHONE_LONG = re.compile(r"(?<![\w+])(?:\+\s?7|8|7)[\s\-]*\(?\d[\d\s\-()]{7,16}\d(?![\d-])")
 _PHONE_MOBILE = re.compile(r"(?<![\d-])\(?9\d{2}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\d-])")
@@ -74,8 +79,12 @@ def find_pii(text: str) -> list[PiiSpan]:
         add(*m.span(1), "snils")
     for m in _PASSPORT.finditer(text):
         add(*m.span(1), "passport")
+    for m in _PASSPORT_SERIES.finditer(text):
+        add(m.start(1), m.end(2), "passport")
     for m in _INN.finditer(text):
         add(*m.span(1), "inn")
+    for m in _ACCOUNT.finditer(text):
+        add(*m.span(1), "account")
     for m in _PHONE_LONG.finditer(text):
         if len(_digits(m.group())) == 11 and not re.search(r"\s{2,}|\)\s*\(", m.group()):
             add(*m.span(), "phone")

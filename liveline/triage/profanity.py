@@ -1,11 +1,16 @@
-"""Russian mat: detection and masking that survives the usual obfuscations.
+"""Russian mat and coarse insults: detection and masking that survives the usual obfuscations.
+
+Decided (and measured with ``bench/triage.py --set``): mat and rude insults (``data/profanity_rude.txt``:
+урод, идиоты, дебилы, козлы, сволочи, придурки, "тупые", "х*р") are treated alike — the word is masked
+wherever the text is shown, and the comment waits in «Отсеянные» (reason "брань") for a moderator, who may
+restore it: an angry question is still a question, with its words masked.
 
 Each word of the text is normalised (lowercase, ё->е, Latin look-alikes, digits and @/$ mapped to Cyrillic,
 separators such as "." "-" "_" inside the word removed, repeated letters collapsed) and matched against a
 root lexicon (``data/profanity_roots.txt``) whose regexes are anchored wherever the same letters occur in
 ordinary words (тихую, сабля, небо, хлеба, употреблять). All-Latin words are matched against a translit
-lexicon instead ("blyat", "pizdec"). A "*" (or "#", "%") inside a word stands for one hidden letter, so
-"х*й" and "ох*ели" are caught; a word must show at least two real letters, so a mask "х***" is not.
+lexicon instead ("blyat", "pizdec"). A "*" (or "#", "%") inside a word stands for one hidden letter, two for two, so
+"х*й", "ох*ели" and "х**ня" are caught; a word must show at least two real letters, so a mask "х***" is not.
 Runs of spaced single letters ("х у й", "п и з д е ц") are joined before matching.
 
 Place names: "Ебаново" (a real village) is allowed when capitalised, see ``_PLACE_NAMES``.
@@ -27,7 +32,7 @@ _LOOKALIKE = str.maketrans({
 _WILDCARDS = str.maketrans({"#": "*", "%": "*"})
 _HIDDEN_LETTERS = "уеиляздбоаыюйх"
 _SEPARATORS = re.compile(r"[.\-_'’`]")
-_REPEATS = re.compile(r"(.)\1+")
+_REPEATS = re.compile(r"([^*])\1+")  # letters only: "**" hides two letters
 _CYRILLIC = re.compile(r"[а-яё]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[\w@$*#%]+(?:[.\-'’`][\w@$*#%]+)*")
@@ -50,6 +55,7 @@ class _Lexicon:
     def __init__(self) -> None:
         self.roots = _load("profanity_roots.txt")
         self.translit = _load("profanity_translit.txt")
+        self.rude = _load("profanity_rude.txt")  # insults without a mat root, at a word's start
         self.allow = _load_words("profanity_allow.txt")
 
 
@@ -72,9 +78,11 @@ def _candidates(norm: str) -> list[str]:
     if "*" not in norm:
         return [norm]
     parts = re.split(r"\*+", norm)
+    hidden = [min(len(run), 2) for run in re.findall(r"\*+", norm)]  # "х**ня": two letters, "х*й": one
     if sum(len(p) for p in parts) < 2 or not parts[0] or len(parts) > 3:
         return []
-    return ["".join(p + f for p, f in zip(parts, fill + ("",))) for fill in product(_HIDDEN_LETTERS, repeat=len(parts) - 1)]
+    fills = product(*(["".join(x) for x in product(_HIDDEN_LETTERS, repeat=n)] for n in hidden))
+    return ["".join(p + f for p, f in zip(parts, (*fill, ""))) for fill in fills]
 
 
 @lru_cache(maxsize=65536)
@@ -87,7 +95,7 @@ def _word_is_profane(word: str) -> bool:
         return False
     if norm.isascii():
         return bool(lex.translit.search(norm.replace("*", "")))
-    return any(lex.roots.search(c) and not c.startswith(lex.allow) for c in _candidates(norm))
+    return any((lex.roots.search(c) or lex.rude.match(c)) and not c.startswith(lex.allow) for c in _candidates(norm))
 
 
 def profanity_spans(text: str) -> list[tuple[int, int]]:

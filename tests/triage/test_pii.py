@@ -21,3 +21,13 @@ def test_other_kinds():
     assert mask_pii(text) == ("почта [e-mail скрыт], паспорт [паспорт скрыт], снилс [СНИЛС скрыт], "
                               "карта [номер карты скрыт], ИНН [ИНН скрыт]")
     assert find_pii("ivan@mail.ru")[0] == PiiSpan(0, 12, "email")
+
+
+def test_a_utility_account_and_a_passport_by_series_and_number_are_found_and_masked() -> None:
+    from liveline.triage.pii import find_pii, mask_pii
+
+    text = "За отопление начислили 4800. Лицевой счёт 7700123456, л/с 40123"
+    assert [s.kind for s in find_pii(text)] == ["account", "account"]
+    assert mask_pii(text).endswith("Лицевой счёт [лицевой счёт скрыт], л/с [лицевой счёт скрыт]")
+    assert [s.kind for s in find_pii("заявление в МФЦ, серия 6519 номер 044872")] == ["passport"]
+    assert find_pii("на Ленина 12 счётчик поставили в 2019 году за 40123 рубля") == []

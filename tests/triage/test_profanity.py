@@ -22,3 +22,14 @@ def test_obfuscated_mat_is_found(word):
 def test_mask_keeps_first_letter_and_rest_of_text():
     assert mask_profanity("Бл@ть, когда дорогу сделают, х у й вам") == "Б***, когда дорогу сделают, х*** вам"
     assert not is_profane(mask_profanity("пиздец а не ремонт"))
+
+
+def test_coarse_insults_count_as_profanity_and_cattle_and_a_thaw_do_not() -> None:
+    from liveline.triage.profanity import find_profanity
+
+    assert find_profanity("В регистратуре сидят какие-то идиоты") == ["идиоты"]
+    assert find_profanity("УК обнаглели, плату подняли. Придурки") == ["Придурки"]
+    assert find_profanity("что за х**ня с автобусом") == ["х**ня"]
+    assert find_profanity("Тупые отписки одни") == ["Тупые"]
+    assert find_profanity("крышу заливает при каждой оттепели") == []
+    assert find_profanity("скот бродит по дороге, в тупике у фермы") == []

@@ -36,3 +36,12 @@ def test_memory_is_bounded():
     for i in range(1000):
         flood.observe(f"u{i}", "вопрос", float(i))
     assert len(flood) <= 11
+
+
+def test_a_resident_leaving_a_callback_number_is_no_ad_but_a_shop_promotion_is() -> None:
+    from liveline.triage.spam import spam_reason
+
+    assert spam_reason("Усть-Кременка — газ будет или нет? Собрали документы на 40 домов. Звоните 89226011453") is None
+    assert spam_reason("Натяжные потолки от 290 руб/м2! Замер бесплатно. Звоните 8-900-555-12-34") == "ad"
+    assert spam_reason("Магазин «Домовой» — новое поступление семян! Скидки пенсионерам 10%") == "ad"
+    assert spam_reason("🎁 Розыгрыш iPhone среди подписчиков! Сделай репост") == "ad"
