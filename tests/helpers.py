@@ -63,7 +63,8 @@ SOSNOVKA = {"settlement": "Сосновка", "street": "Ленина", "street_
 
 
 def ask(r: redis.Redis, bid: int, n: int, text: str, author: str | None = None, **kw: Any) -> dict[str, Any]:
-    t_kw = {k: kw.pop(k) for k in ("topic", "merge_into", "place", "place_label", "filter_reason") if k in kw}
+    t_kw = {k: kw.pop(k) for k in ("topic", "merge_into", "place", "place_label", "filter_reason", "kind", "reply_to")
+            if k in kw}
     ev = questions.ingest(r, bid, item(n, text, author, **kw), triaged(text, **t_kw))
     assert ev is not None
     return ev.questions[ev.note["qid"]]

@@ -30,6 +30,7 @@ from liveline.ingest.inbox import SourceItem
 from liveline.store import keys, redis_types
 from liveline.store.events import Event, Gap, check_cursor
 from liveline.triage.brigading import BrigadeDetector, text_signature
+from liveline.triage.clean import safe_text
 from liveline.triage.kind import Parent
 from liveline.triage.pipeline import Analysis, Triage
 from liveline.triage.places import Place
@@ -233,11 +234,13 @@ class TriageWorker:
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
         return questions.ingest(self.r, st.broadcast_id, item, to_triaged(a))
 
-    def _parents(self, b: int, qid_of: dict[str, bytes | None]) -> dict[str, Parent]:
-        """What the kind of a reply depends on, for the parents stored already: item key -> its kind and place."""
+    def _parents(self, b: int, qid_of: dict[str, bytes | None]) -> tuple[dict[str, Parent], dict[str, dict[str, Any]]]:
+        """For the parents stored already, by item key: what the kind of a reply depends on (the parent's kind
+        and place), and the parent as a reply carries it (id, text, author)."""
         known = {k: redis_types.text(v) for k, v in qid_of.items() if v}
         docs = {q["id"]: q for q in questions.many(self.r, b, sorted(set(known.values())))}
         out: dict[str, Parent] = {}
+        shown: dict[str, dict[str, Any]] = {}
         for key, qid in known.items():
             q = docs.get(qid)
             if q is not None:
@@ -245,7 +248,9 @@ class TriageWorker:
                 kind = str(q.get("kind") or "question")  # a "+1" stands for the question it backs
                 out[key] = Parent("question" if kind == "support" else kind, place.get("street"),
                                   place.get("settlement"))
-        return out
+                shown[key] = {"id": q["id"], "text": q.get("text", ""), "author_name": q.get("author_name", ""),
+                              "author_url": q.get("author_url", "")}
+        return out, shown
 
     def take_ids(self, st: BroadcastTriage, n: int) -> list[str]:
         """``n`` question ids from a block reserved in Redis (a worker's unused ids are a harmless gap)."""
@@ -270,7 +275,7 @@ class TriageWorker:
             found = pipe.execute()
         known = {k for k, v in zip(item_keys, found[0]) if v}
         ours = {k for k, v in zip(parent_keys, found[1]) if v} if parent_keys else set()
-        parents = self._parents(b, dict(zip(parent_keys, found[2]))) if parent_keys else {}
+        parents, parent_docs = self._parents(b, dict(zip(parent_keys, found[2]))) if parent_keys else ({}, {})
         fresh: list[tuple[SourceItem, int]] = []
         for item, stream_ms in run:
             if item.key in known:
@@ -301,6 +306,9 @@ class TriageWorker:
             # a reply whose parent has not arrived yet is read as under a question: a "+1" then waits for it
             parent = parents.get(item.parent_key, Parent("question")) if item.parent_key else None
             t.kind = st.triage.kind(a, parent)
+            t.reply_to = parent_docs.get(item.parent_key) if item.parent_key else None
+            parent_docs[item.key] = {"id": qid, "text": t.safe_text, "author_name": safe_text(item.author_name),
+                                     "author_url": safe_text(item.author_url)}
             place = a.place or {}
             # a reply under a "+1" answers the question the "+1" backs
             parents[item.key] = parent if t.kind == "support" and parent else Parent(

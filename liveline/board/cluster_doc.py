@@ -71,6 +71,7 @@ class ClusterDoc(TypedDict):
     place_label: str
     settlement: str
     stream_ms: int
+    reply_to: dict[str, Any] | None  # the leader's parent when it is a reply: id, text, author_name, author_url
 
 
 FIELDS = frozenset(ClusterDoc.__annotations__)
@@ -94,6 +95,7 @@ def new(cid: str, q: dict[str, Any], suggested: list[str] | None = None, counted
         source=q["source"], created_at=q["created_at"], edited=q.get("edited", False),
         deleted=q.get("deleted", False), place=place, place_label=q.get("place_label", ""),
         settlement=(place or {}).get("settlement") or "", stream_ms=q.get("stream_ms", 0),
+        reply_to=q.get("reply_to"),
     )
     c = cast(Cluster, doc)
     if counted:
@@ -109,7 +111,7 @@ def refresh_leader(c: Cluster, leader: dict[str, Any]) -> None:
         edited=leader.get("edited", False), deleted=leader.get("deleted", False),
         place=leader.get("place"), place_label=leader.get("place_label", ""),
         settlement=(leader.get("place") or {}).get("settlement") or "",
-        stream_ms=leader.get("stream_ms", 0),
+        stream_ms=leader.get("stream_ms", 0), reply_to=leader.get("reply_to"),
     )
     if not c.get("reading_edited"):
         c["reading_text"] = leader["reading_text"]

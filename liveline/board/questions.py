@@ -44,6 +44,7 @@ class Triaged:
     suggested: list[str] = field(default_factory=list)  # cluster ids it likely duplicates
     brigade: str | None = None
     kind: str = "question"  # or "support" (a "me too" for its parent) or "chatter" (to the "Чат" tab)
+    reply_to: dict[str, Any] | None = None  # a reply's parent as it reads: id, text, author_name, author_url
 
 
 SAME_TEXT = "=text"  # a stored payload's text that is the question's text, kept once
@@ -139,7 +140,7 @@ def _question(n: NewQuestion, now: float) -> dict[str, Any]:
         "kind": "chatter" if t.kind == "chatter" else "question", "cluster": None, "support_for": None, "supporters": [], "flags": t.flags,
         "place": t.place, "place_label": t.place_label, "topic": t.topic, "department": t.department,
         "filter_reason": t.filter_reason, "urgent": t.urgent, "brigade": t.brigade, "edited": False,
-        "deleted": False, "raw": stored_raw(item.raw, t.safe_text),
+        "deleted": False, "raw": stored_raw(item.raw, t.safe_text), "reply_to": t.reply_to,
     }
 
 

@@ -1,5 +1,5 @@
 """In Chromium: chatter waits in the board's «Чат» tab, not in «Новые»; one moderator sends a card there and
-another brings a misjudged one back, and both boards follow."""
+another brings a misjudged one back, and both boards follow; a reply's card says what it answers."""
 
 from __future__ import annotations
 
@@ -22,9 +22,15 @@ def test_chatter_is_in_the_chat_tab_and_moves_back_and_forth(browser: Any, live_
     def add(n: int, text: str, kind: str = "question") -> str:
         ev = questions.ingest(r, bid, item(n, text), triaged(text, kind=kind, topic="roads"))
         assert ev is not None
-        return str(ev.questions[str(n)]["cluster"])
+        return str(ev.questions[ev.note["qid"]]["cluster"])
 
     road = add(1, "Когда отремонтируют дорогу на улице Ленина?")
+    parent = {"id": "1", "text": "Когда отремонтируют дорогу на улице Ленина?", "author_name": "Житель 1",
+              "author_url": ""}
+    reply_text = "а на Мира фонари когда повесят?"
+    ev = questions.ingest(r, bid, item(4, reply_text), triaged(reply_text, topic="lighting", reply_to=parent))
+    assert ev is not None
+    reply = str(ev.questions[ev.note["qid"]]["cluster"])
     sound = add(2, "звука нет", kind="chatter")
     rain = add(3, "Когда уберут лужу у остановки на Мира? Опять всё залило", kind="chatter")  # triage misjudged
     pages = []
@@ -36,6 +42,7 @@ def test_chatter_is_in_the_chat_tab_and_moves_back_and_forth(browser: Any, live_
         pages.append(page)
     anna, boris = pages
     assert anna.locator(f"#col-new #c-{road}").count() == 1
+    assert anna.inner_text(f"#c-{reply} .reply-to") == "в ответ на: Житель 1 — «Когда отремонтируют дорогу на улице Ленина?»"
     assert anna.locator(f"#col-chat #c-{sound}").count() == 1 and anna.locator(f"#col-new #c-{sound}").count() == 0
     anna.click("[data-tab=chat]")
     assert anna.locator(f"#col-chat #c-{rain}").is_visible()

@@ -173,3 +173,22 @@ def test_report_page_renders_its_charts_and_figures(client: TestClient, r: redis
     assert page.select_one("[style]") is None
     login(client, r, "olga", "staff", ROADS)
     assert client.get(f"/b/{bid}/report").status_code == 403
+
+
+def test_a_reply_is_shown_on_the_appeal_page_with_the_comment_it_answers(client: TestClient, r: redis.Redis) -> None:
+    from liveline.board import broadcasts, clusters
+    from tests.helpers import ask, live_broadcast
+
+    bid = live_broadcast(r)
+    parent = ask(r, bid, 1, "Когда отремонтируют дорогу на Ленина?", "vk:1", topic="roads")
+    reply = ask(r, bid, 2, "а на Мира когда?", "vk:2", topic="roads", parent_key="demo:1",
+                reply_to={"id": parent["id"], "text": "Когда отремонтируют дорогу на Ленина?", "author_name": "Житель 1",
+                          "author_url": ""})
+    clusters.approve(r, bid, reply["cluster"], "anna")
+    broadcasts.end(r, bid)
+    appeals.create_from_broadcast(r, bid)
+    aid = next(a["id"] for a in appeals.read_all(r, bid).values() if a["cluster"] == reply["cluster"])
+    login(client, r, "root", "admin")
+    page = soup(client.get(f"/appeals/{bid}/{aid}"))
+    assert page.select_one("table.questions .reply-to").get_text(strip=True) == \
+        "в ответ на: Житель 1 — «Когда отремонтируют дорогу на Ленина?»"

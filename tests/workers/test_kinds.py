@@ -61,3 +61,18 @@ def test_a_moderator_moves_a_card_to_chat_and_back_and_the_log_keeps_each_decisi
     assert clusters.get(r, bid, road)["status"] == clusters.get(r, bid, sound)["status"] == "new"
     log = [(f[b"action"].decode(), f[b"target"].decode()) for _, f in r.xrange(keys.audit(bid))]
     assert log[-3:] == [("chat", f"cluster:{road}"), ("restore", f"cluster:{road}"), ("restore", f"cluster:{sound}")]
+
+
+def test_a_reply_that_asks_something_new_is_a_question_carrying_its_parent(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    qs = triage(r, bid, [
+        comment(1, "Когда отремонтируют дорогу на улице Ленина? Ямы по колено"),
+        comment(2, "а на Мира когда фонари повесят? темно совсем", parent=1),
+    ])
+    reply = qs["demo:2"]
+    assert reply["kind"] == "question"
+    assert reply["reply_to"] == {"id": qs["demo:1"]["id"], "text": qs["demo:1"]["text"], "author_name": "Житель 1",
+                                 "author_url": ""}
+    card = clusters.get(r, bid, reply["cluster"])
+    assert card["reply_to"]["text"].startswith("Когда отремонтируют дорогу")
+    assert clusters.get(r, bid, qs["demo:1"]["cluster"])["reply_to"] is None
