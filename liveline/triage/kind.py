@@ -28,7 +28,7 @@ Kind = str  # "question" | "support" | "chatter"
 KINDS = ("question", "support", "chatter")
 
 _LETTERS = re.compile(r"[a-zа-яё0-9]", re.IGNORECASE)
-_LAUGH = re.compile(r"^\W*(?:(?:а?ха){2,}|(?:хе){2,}|(?:хи){2,}|ахах\w*|лол|ржу|ору)\W*$", re.IGNORECASE)
+_LAUGH = re.compile(r"^\W*(?:(?:а?ха){2,}|(?:хе){2,}|(?:хи){2,}|ахах\w*|лол|ржу|ору)\W*$")
 
 # a reply that agrees with its parent: the marker opens it, or closes it after a clause
 _AGREE = (r"(?:\+{1,5}\d*|подтверждаю|присоединяюсь|поддерживаю|поддержу|согласен|согласна|"
@@ -36,9 +36,9 @@ _AGREE = (r"(?:\+{1,5}\d*|подтверждаю|присоединяюсь|по
           r"у\s+нас\s+(?:так\s+же|также|то\s+же\s+самое)|тоже\s+(?:хотим|хочу|хотела?)\s+знать|"
           r"тоже\s+интересует|меня\s+тоже\s+интересует|живу\s+(?:там\s+же|рядом|напротив)|"
           r"в\s+этом\s+же\s+доме|тот\s+же\s+вопрос|такой\s+же\s+вопрос|подписываюсь|👍+)")
-_OWN_PLACE = re.compile(r"\b(?:а\s+)?у\s+нас\s+(?:на|в|во)\b", re.IGNORECASE)
-_SUPPORT_OPEN = re.compile(rf"^\W*{_AGREE}(?:\W|$)", re.IGNORECASE)
-_SUPPORT_ANY = re.compile(rf"(?:^|[\s,.!;:]){_AGREE}(?=[\s,.!;:)]|$)", re.IGNORECASE)
+_OWN_PLACE = re.compile(r"\b(?:а\s+)?у\s+нас\s+(?:на|в|во)\b")
+_SUPPORT_OPEN = re.compile(rf"^\W*{_AGREE}(?:\W|$)")
+_SUPPORT_ANY = re.compile(rf"(?:^|[\s,.!;:]){_AGREE}(?=[\s,.!;:)]|$)")
 
 # the stream itself, however long the comment
 _STREAM = re.compile(
@@ -46,21 +46,19 @@ _STREAM = re.compile(
     r"\bэфир\w*\s+(?:будет|начн\w*|выложите)|\b(?:во\s+сколько|когда)\s+(?:будет\s+)?эфир|"
     r"\bждём\s+эфир|\bждем\s+эфир|\bпрям(?:ой|ая)\s+(?:эфир|линия)\s+или\s+запись|\bзапись\s+(?:эфира|будет)|"
     r"\bкогда\s+(?:уже\s+)?начн(?:ётся|ется|ёте|ете|ут)\b|\bссылк\w*\s+на\s+трансляц",
-    re.IGNORECASE,
 )
 # words that are about the stream only in a short line ("ничего не видно" is also a dark street)
 _STREAM_SHORT = re.compile(
     r"\bничего\s+не\s+(?:слышно|видно)|\bне\s+слышно\b|\bзавис\w*|\bтормозит\b|\bпрерыва\w*|"
     r"\bсвязь\s+прерв\w*|\bповторите\b|\bу\s+меня\s+(?:норм|нормально|всё\s+ок|все\s+ок|пошло|идёт|идет)",
-    re.IGNORECASE,
 )
 SHORT = 70
-_THANKS_FOR_ANSWER = re.compile(r"\bспасибо\s+(?:вам\s+)?за\s+(?:ответ|эфир|прям\w+\s+лини\w+|трансляц)",
-                                re.IGNORECASE)
+COURTESY_ONLY_MAX = 160  # a longer comment is never courtesy alone
+_THANKS_FOR_ANSWER = re.compile(r"\bспасибо\s+(?:вам\s+)?за\s+(?:ответ|эфир|прям\w+\s+лини\w+|трансляц)")
 # thanks or praise that opens the comment, with no question and no "but"
 _THANKS = re.compile(r"^(?:[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?,\s*)?(?:большое\s+)?(?:спасибо|благодар\w+)",
                      re.IGNORECASE)
-_BUT = re.compile(r"\b(?:но|однако|только|а\s+когда|а\s+вот)\b", re.IGNORECASE)
+_BUT = re.compile(r"\b(?:но|однако|только|а\s+когда|а\s+вот)\b")
 _COURTESY = re.compile(
     r"здра(?:в)?ствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня|вечера)|привет\w*|до\s+свидания|"
     r"всего\s+доброго|спасибо\w*|благодар\w*|здоровья\s+вам|молод(?:ец|цы)|"
@@ -68,7 +66,6 @@ _COURTESY = re.compile(
     r"вы\s+красив\w*[^?]*|хорош(?:ая|ий)\s+(?:прям\w+\s+)?(?:лини\w+|эфир)|побольше\s+бы\s+таких|"
     r"правильн(?:о|ые)(?:\s+(?:говорит|говорите|слова))?|так\s+им\s+и\s+надо|всем|всех|вам|очень|"
     r"смотр\w+|ждём|ждем|эфир\w*|за\s+(?:эфир|линию|ответ\w*)|что\s+отвечаете\s+сами",
-    re.IGNORECASE,
 )
 # names and "из Сосновки" in a greeting: capitalised words, so case-sensitive
 _ADDRESSED = re.compile(r"\bиз\s+[А-ЯЁ]\w+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна)\b|^[А-ЯЁ][а-яё]+,")
@@ -78,7 +75,6 @@ _REMARK = re.compile(
     r"\bкто[- ]нибудь\s+знает|\bкто\s+знает|\bкто\s+из\s+\w+\s+смотрит|\bкто\s+смотрит|\bхватит\s+спамить|"
     r"\bэто\s+развод\b|\bвопросы\s+сюда|\bсюда\s+(?:писать|вопросы)|\bили\s+в\s+личку|\bкуда\s+писать\s+вопрос|"
     r"\bправильно\s+говорит|\bопять\s+про\s+\w+|\bуже\s+не\s+верю|\bа\s+не\s+ответ\b",
-    re.IGNORECASE,
 )
 
 
@@ -99,11 +95,12 @@ def is_support(text: str, parent: Parent | None, street: str | None = None,
     stripped = text.strip()
     if not _LETTERS.search(stripped):
         return bool(stripped)  # "👍", "+", "!!!" under a question
-    if not (_SUPPORT_OPEN.search(stripped) or (len(stripped) < 120 and _SUPPORT_ANY.search(stripped))):
+    low = stripped.lower()
+    if not (_SUPPORT_OPEN.search(low) or (len(low) < 120 and _SUPPORT_ANY.search(low))):
         return False
     if street and street != parent.street:
         return False  # "и у нас так же, на Луговой…": a question of its own
-    if street and _OWN_PLACE.search(stripped):
+    if street and _OWN_PLACE.search(low):
         return False  # "у нас на Первомайской 14 то же самое": the same problem at the writer's own address
     return not (settlement and parent.settlement and settlement != parent.settlement and not street)
 
@@ -113,18 +110,21 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
     if parent is not None and parent.kind == "chatter":
         return True
     stripped = text.strip()
-    if not _LETTERS.search(stripped) or _LAUGH.match(stripped):
+    low = stripped.lower()
+    if not _LETTERS.search(low) or _LAUGH.match(low):
         return True
-    if _STREAM.search(stripped) or (len(stripped) <= SHORT and _STREAM_SHORT.search(stripped)):
+    if _STREAM.search(low) or (len(low) <= SHORT and _STREAM_SHORT.search(low)):
         return True
-    thanks = _THANKS.match(stripped) or _THANKS_FOR_ANSWER.search(stripped)
-    if thanks and "?" not in stripped and not _BUT.search(stripped):
+    if "?" in low and topic != "other":
+        return False  # asks about a problem: the common case, and nothing below may hide it
+    thanks = _THANKS.match(stripped) or _THANKS_FOR_ANSWER.search(low)
+    if thanks and not _BUT.search(low):
         return True
-    rest = _COURTESY.sub(" ", _ADDRESSED.sub(" ", stripped))
-    if not re.search(r"[а-яёa-z]{3,}", rest, re.IGNORECASE) and "?" not in rest:
-        return True
-    asks_about_a_problem = "?" in stripped and topic != "other"
-    return bool(_REMARK.search(stripped)) and not asks_about_a_problem
+    if len(low) <= COURTESY_ONLY_MAX:
+        rest = _COURTESY.sub(" ", _ADDRESSED.sub(" ", stripped).lower())
+        if not re.search(r"[а-яёa-z]{3,}", rest) and "?" not in rest:
+            return True
+    return bool(_REMARK.search(low))
 
 
 def kind_of(text: str, topic: str, parent: Parent | None = None, street: str | None = None,
