@@ -317,9 +317,6 @@ class TriageWorker:
             in_batch[qid] = batch[-1]
             if t.filter_reason or t.kind != "question" or (item.parent_key and is_support_only(t.safe_text)):
                 continue
-            if t.reply_to and parent is not None and st.triage.adds_to(a, parent):
-                t.merge_into = t.reply_to["id"]  # it only adds to its parent: it joins the parent's card
-                continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from
             decision = st.triage.decide(qid, a)

@@ -127,22 +127,6 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
     return bool(_REMARK.search(low))
 
 
-_NEW_QUESTION = re.compile(r"^\W*(?:а\b|кстати\b|и\s+ещё\s+вопрос|и\s+еще\s+вопрос|ещё\s+вопрос|еще\s+вопрос)")
-
-
-def is_addition(text: str, parent: Parent | None, street: str | None = None, settlement: str | None = None) -> bool:
-    """A reply under a question that only adds to it ("там ещё у 20 дома столб покосился", "особенно по
-    утрам"): it joins the parent's card instead of starting one. A reply that asks ("?"), turns to its own
-    matter ("а у нас…", "кстати…", "и ещё вопрос") or names its own place ("у нас на Мира 17…") or another
-    settlement is a question of its own."""
-    if parent is None or parent.kind != "question":
-        return False
-    low = text.strip().lower()
-    if "?" in low or _NEW_QUESTION.match(low) or _OWN_PLACE.search(low) or "у нас так же" in low:
-        return False
-    return not (settlement and parent.settlement and settlement != parent.settlement)
-
-
 def kind_of(text: str, topic: str, parent: Parent | None = None, street: str | None = None,
             settlement: str | None = None, spam: bool = False) -> Kind:
     """The kind of one comment (``parent`` for a reply whose parent is known)."""

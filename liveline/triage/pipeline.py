@@ -16,7 +16,7 @@ from typing import Any
 from liveline.triage.clean import reading_text, safe_text
 from liveline.triage.clusterer import ClusterIndex, Params
 from liveline.triage.features import Extractor, Features
-from liveline.triage.kind import Parent, is_addition, kind_of
+from liveline.triage.kind import Parent, kind_of
 from liveline.triage.pii import find_pii
 from liveline.triage.places import Gazetteer, locate
 from liveline.triage.profanity import find_profanity
@@ -133,11 +133,6 @@ class Triage:
         place = analysis.place or {}
         return kind_of(analysis.safe_text, analysis.topic, parent, place.get("street"), place.get("settlement"),
                        spam=analysis.spam is not None)
-
-    def adds_to(self, analysis: Analysis, parent: Parent | None) -> bool:
-        """A reply (a question by kind) that only adds to its parent question: it joins the parent's card."""
-        place = analysis.place or {}
-        return is_addition(analysis.safe_text, parent, place.get("street"), place.get("settlement"))
 
     def decide(self, qid: str, analysis: Analysis,
                forbidden: Callable[[str], bool] = lambda other: False) -> Decision:

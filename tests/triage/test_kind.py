@@ -50,23 +50,3 @@ def test_a_question_with_courtesy_or_stream_words_stays_a_question(text: str, to
 
 def test_spam_is_chatter() -> None:
     assert kind_of("Натяжные потолки недорого", "other", spam=True) == "chatter"
-
-
-@pytest.mark.parametrize("text", ["там ещё у 20 дома столб покосился", "особенно по утрам", "и водосток оторван",
-                                  "они живут за гаражами напротив школы"])
-def test_a_reply_that_only_adds_to_a_question_is_an_addition(text: str) -> None:
-    from liveline.triage.kind import is_addition
-
-    assert is_addition(text, QUESTION)
-
-
-@pytest.mark.parametrize(("text", "settlement"), [
-    ("а у нас на Мира 17 баки не вывозят", None), ("кстати, когда введут раздельный сбор", None),
-    ("и ещё вопрос, почему не платят компенсацию", None), ("и фонари на мосту не горят?", None),
-    ("в Заречном то же, дорогу размыло", "Заречное"),
-])
-def test_a_reply_with_its_own_matter_place_or_question_is_not(text: str, settlement: str | None) -> None:
-    from liveline.triage.kind import is_addition
-
-    assert not is_addition(text, QUESTION, settlement=settlement)
-    assert not is_addition("там ещё яма", Parent("chatter"))

@@ -76,16 +76,3 @@ def test_a_reply_that_asks_something_new_is_a_question_carrying_its_parent(r: re
     card = clusters.get(r, bid, reply["cluster"])
     assert card["reply_to"]["text"].startswith("Когда отремонтируют дорогу")
     assert clusters.get(r, bid, qs["demo:1"]["cluster"])["reply_to"] is None
-
-
-def test_a_reply_that_only_adds_to_its_parent_joins_the_parents_card(r: redis.Redis) -> None:
-    bid = live_broadcast(r)
-    qs = triage(r, bid, [
-        comment(1, "Когда отремонтируют дорогу на улице Ленина? Ямы по колено"),
-        comment(2, "там ещё и яма у моста, все объезжают по встречке", parent=1),
-        comment(3, "а в Сосновке когда дорогу сделают?", parent=1),
-    ])
-    road = qs["demo:1"]["cluster"]
-    assert qs["demo:2"]["cluster"] == road and qs["demo:2"]["kind"] == "question"
-    assert qs["demo:3"]["cluster"] != road
-    assert clusters.get(r, bid, road)["size"] == 2
