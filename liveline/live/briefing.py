@@ -56,7 +56,7 @@ def build(r: redis.Redis, b: int | str, top: int = 20) -> dict[str, Any]:
             "n": n, "id": cid, "support": c["support"], "size": c["size"], "urgent": c.get("urgent"),
             "pinned": bool(c.get("pinned")), "topic": topics.name(c.get("topic")),
             "department": c.get("department") or "", "settlements": places.most_common(),
-            "samples": _samples(c, members), "status": c["status"],
+            "samples": _samples(c, members), "status": c["status"], "reply_to": c.get("reply_to"),
         })
     by_topic = Counter(topics.name(c.get("topic")) for c in open_clusters)
     every = questions.all_questions(r, b)

@@ -104,3 +104,16 @@ def test_the_briefing_lists_top_clusters_fairly_with_samples(bclient: TestClient
     assert "поддержали 6" in village_item.get_text()
     assert "123-45-67" not in page.get_text(), "personal data masked"
     assert page.select_one("link[href='/static/css/board.css']")
+
+
+def test_the_briefing_shows_what_a_reply_answers(bclient: TestClient, r: redis.Redis) -> None:
+    login(bclient, r, "anna")
+    bid = live_broadcast(r)
+    parent = {"id": "1", "text": "Когда отремонтируют дорогу на Ленина?", "author_name": "Житель 1", "author_url": ""}
+    questions.ingest(r, bid, item(1, parent["text"]), triaged(parent["text"]))
+    cid = add_card(r, bid, 2, "а на Мира фонари когда повесят?", reply_to=parent)
+    clusters.approve(r, bid, cid, "anna")
+    page = soup(bclient.get(f"/b/{bid}/briefing?top=5").text)
+    item_of = page.select_one(f"#brief-{cid} .reply-to")
+    assert item_of is not None
+    assert item_of.get_text(strip=True) == "в ответ на: Житель 1 — «Когда отремонтируют дорогу на Ленина?»"
