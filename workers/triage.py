@@ -309,10 +309,7 @@ class TriageWorker:
             t.reply_to = parent_docs.get(item.parent_key) if item.parent_key else None
             parent_docs[item.key] = {"id": qid, "text": t.safe_text, "author_name": safe_text(item.author_name),
                                      "author_url": safe_text(item.author_url)}
-            place = a.place or {}
-            # a reply under a "+1" answers the question the "+1" backs
-            parents[item.key] = parent if t.kind == "support" and parent else Parent(
-                t.kind, place.get("street"), place.get("settlement"))
+            parents[item.key] = st.triage.as_parent(t.kind, a, parent)
             batch.append(NewQuestion(item, t, qid, stream_ms))
             in_batch[qid] = batch[-1]
             if t.filter_reason or t.kind != "question" or (item.parent_key and is_support_only(t.safe_text)):

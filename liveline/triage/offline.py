@@ -105,10 +105,7 @@ def triage_all(comments: list[Comment], triage: Triage) -> dict[str, dict[str, A
         analysis = triage.analyse(c.text, c.author, c.ts or 0.0)
         parent = parents.get(c.reply_to) if c.reply_to else None
         kind = triage.kind(analysis, parent)
-        place = analysis.place or {}
-        # a reply under a "+1" answers the question the "+1" backs
-        parents[c.id] = parent if kind == "support" and parent else Parent(kind, place.get("street"),
-                                                                           place.get("settlement"))
+        parents[c.id] = triage.as_parent(kind, analysis, parent)
         cluster, suggested = c.id, list[str]()
         if kind == "support":
             support_of[c.id] = c.reply_to or ""

@@ -134,6 +134,15 @@ class Triage:
         return kind_of(analysis.safe_text, analysis.topic, parent, place.get("street"), place.get("settlement"),
                        spam=analysis.spam is not None)
 
+    @staticmethod
+    def as_parent(kind: str, analysis: Analysis, parent: Parent | None = None) -> Parent:
+        """What a later reply to this comment is read against; a reply under a "+1" answers the question the
+        "+1" backs."""
+        if kind == "support" and parent is not None:
+            return parent
+        place = analysis.place or {}
+        return Parent(kind, place.get("street"), place.get("settlement"))
+
     def decide(self, qid: str, analysis: Analysis,
                forbidden: Callable[[str], bool] = lambda other: False) -> Decision:
         """The one clustering decision, without recording it: the question it repeats and that question's
