@@ -72,6 +72,7 @@ class ClusterDoc(TypedDict):
     settlement: str
     stream_ms: int
     reply_to: dict[str, Any] | None  # the leader's parent when it is a reply: id, text, author_name, author_url
+    parent_on_host: bool  # the moderator shows reply_to on the host screen with the question
 
 
 FIELDS = frozenset(ClusterDoc.__annotations__)
@@ -95,7 +96,7 @@ def new(cid: str, q: dict[str, Any], suggested: list[str] | None = None, counted
         source=q["source"], created_at=q["created_at"], edited=q.get("edited", False),
         deleted=q.get("deleted", False), place=place, place_label=q.get("place_label", ""),
         settlement=(place or {}).get("settlement") or "", stream_ms=q.get("stream_ms", 0),
-        reply_to=q.get("reply_to"),
+        reply_to=q.get("reply_to"), parent_on_host=False,
     )
     c = cast(Cluster, doc)
     if counted:

@@ -241,6 +241,15 @@ def pin(r: redis.Redis, b: int | str, cid: str, pinned: bool, by: str, version: 
     return act(r, b, cid, "pin" if pinned else "unpin", by, version, m)
 
 
+def show_parent(r: redis.Redis, b: int | str, cid: str, shown: bool, by: str, version: int | None = None) -> Event:
+    """Show (or stop showing) what a reply answers on the host screen, above the question."""
+    def m(pipe: Any, c: dict[str, Any], q: list[str], h: dict[str, Any]) -> None:
+        if shown and not c.get("reply_to"):
+            raise BadRequest("Это не ответ на другой комментарий: показывать нечего")
+        c["parent_on_host"] = bool(shown)
+    return act(r, b, cid, "parent_shown" if shown else "parent_hidden", by, version, m)
+
+
 def take(r: redis.Redis, b: int | str, cid: str, by: str, release: bool = False) -> Event:
     """"Take" a card so two moderators don't edit it at once (advisory; versioned writes still guard)."""
     def m(pipe: Any, c: dict[str, Any], q: list[str], h: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from liveline.board.questions import all_questions
 from liveline.store import codec, keys, redis_types
 
 QUESTION_FIELDS = ["id", "source", "author", "author_url", "text", "reading_text", "status", "cluster",
-                   "support", "topic", "place", "created_at", "kind", "support_for", "deleted", "edited"]
+                   "support", "topic", "place", "created_at", "kind", "support_for", "deleted", "edited", "reply_to", "reply_to_text"]
 
 
 def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
@@ -34,6 +34,8 @@ def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any
             "topic": (c or {}).get("topic", q.get("topic", "")), "place": q.get("place_label", ""),
             "created_at": q["created_at"], "kind": q["kind"], "support_for": q.get("support_for") or "",
             "deleted": q.get("deleted", False), "edited": q.get("edited", False),
+            # the question this one replies to (its id and text), as the card reads it
+            "reply_to": (q.get("reply_to") or {}).get("id", ""), "reply_to_text": (q.get("reply_to") or {}).get("text", ""),
         })
     return rows
 

@@ -26,7 +26,7 @@ from liveline.store.events import Event
 
 # actions of the audit log that ``undo`` can reverse
 UNDOABLE = frozenset({"approve", "restore", "chat", "reject", "queue", "unqueue", "on_air", "answered", "return",
-                      "edit", "topic", "pin", "unpin", "merge", "split", "unmerge", "revert", "mute", "unmute",
+                      "edit", "topic", "pin", "unpin", "parent_shown", "parent_hidden", "merge", "split", "unmerge", "revert", "mute", "unmute",
                       "host"})
 
 
@@ -127,6 +127,9 @@ def undo(r: redis.Redis, b: int | str, row_id: str, by: str) -> Event | None:
     if action in ("pin", "unpin"):
         _changed_since(c, after, ("pinned",))
         return clusters.pin(r, b, cid, action == "unpin", by)
+    if action in ("parent_shown", "parent_hidden"):
+        _changed_since(c, after, ("parent_on_host",))
+        return clusters.show_parent(r, b, cid, action == "parent_hidden", by)
     # status changes
     _changed_since(c, after, ("status",))
     was, reason = before.get("status"), before.get("reject_reason")

@@ -217,6 +217,7 @@ def _build(r: redis.Redis, meta: dict[str, str], c: dict[str, Any], members: lis
         "id": aid, "broadcast": str(meta["id"]), "broadcast_title": meta.get("title", ""), "cluster": c["id"],
         "tz": meta.get("tz") or "Europe/Moscow", "status": "new",
         "title": c.get("reading_text") or c.get("text") or "", "text": c.get("text") or "",
+        "reply_to": c.get("reply_to"),  # what the question answers when it is a reply (id, text, author)
         "topic": topic, "topic_name": topics.get(topic).name, "settlement": settlement,
         "address": c.get("place_label") or "",
         "department": departments.department_for(r, topic, settlement, topics),

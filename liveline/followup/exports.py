@@ -29,10 +29,10 @@ FORMATS = ("xlsx", "csv", "pos")
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "csv": "text/csv; charset=utf-8", "pos": "text/csv; charset=utf-8"}
 
-FULL_HEADERS = ["№", "Статус", "Ведомство", "Тема", "Населённый пункт", "Адрес", "Вопрос", "Соавторов",
+FULL_HEADERS = ["№", "Статус", "Ведомство", "Тема", "Населённый пункт", "Адрес", "Вопрос", "В ответ на", "Соавторов",
                 "Соавторы", "Ссылки на профили", "Ссылки на комментарии", "Поддержка", "Срок", "Просрочено",
                 "Исполнитель", "Ответ", "Ответы в VK"]
-PUBLIC_HEADERS = ["№", "Статус", "Ведомство", "Тема", "Населённый пункт", "Вопрос", "Соавторов", "Поддержка",
+PUBLIC_HEADERS = ["№", "Статус", "Ведомство", "Тема", "Населённый пункт", "Вопрос", "В ответ на", "Соавторов", "Поддержка",
                   "Срок", "Просрочено", "Ответ"]
 POS_HEADERS = ["external_id", "created_at", "topic_code", "topic", "department", "settlement", "address",
                "text", "coauthors", "support", "deadline", "status"]
@@ -57,11 +57,21 @@ def _local(ts: float | None, tz: str) -> datetime | None:
     return datetime.fromtimestamp(float(ts), tz=ZoneInfo(tz)).replace(tzinfo=None) if ts else None
 
 
+def parent_of(a: dict[str, Any], public: bool) -> str:
+    """What the appeal's question answers, when it is a reply: "Имя: «текст»" (public: the text masked, no name)."""
+    p = a.get("reply_to") or {}
+    if not p.get("text"):
+        return ""
+    if public:
+        return f"«{mask(p['text'])}»"
+    return f"{p.get('author_name') or 'житель'}: «{p['text']}»"
+
+
 def full_row(r: redis.Redis, a: dict[str, Any]) -> list[object]:
     d = appeals.decorate(a)
     recs = replies.of_owner(r, a["broadcast"], f"a{a['id']}")
     return [int(a["id"]), d["status_label"], a["department"], a["topic_name"], a["settlement"], a["address"],
-            a["title"], len(a["coauthors"]), "\n".join(c["author_name"] for c in a["coauthors"]),
+            a["title"], parent_of(a, False), len(a["coauthors"]), "\n".join(c["author_name"] for c in a["coauthors"]),
             "\n".join(c["author_url"] for c in a["coauthors"] if c["author_url"]),
             "\n".join(u for u in (comment_url(c["key"]) for c in a["coauthors"]) if u),
             a["support"], _local(a["deadline"], a["tz"]), "да" if d["overdue"] else "нет", a["assignee"],
@@ -72,7 +82,7 @@ def full_row(r: redis.Redis, a: dict[str, Any]) -> list[object]:
 def public_row(a: dict[str, Any]) -> list[object]:
     d = appeals.decorate(a)
     return [int(a["id"]), d["status_label"], a["department"], a["topic_name"], a["settlement"], mask(a["title"]),
-            len(a["coauthors"]), a["support"], _local(a["deadline"], a["tz"]), "да" if d["overdue"] else "нет",
+            parent_of(a, True), len(a["coauthors"]), a["support"], _local(a["deadline"], a["tz"]), "да" if d["overdue"] else "нет",
             mask(a["answer"])]
 
 

@@ -214,7 +214,12 @@ def host_view(s: State) -> dict[str, Any]:
             return None
         text = masked(c["reading_text"])
         text = text if len(text) <= 700 else text[:700] + "…"
-        return {"id": c["id"], "text": text, "first_name": first_name(c.get("author_name") or ""),
+        parent = c.get("reply_to") if c.get("parent_on_host") else None
+        if parent:
+            ptext = masked(parent.get("text") or "")
+            parent = {"text": ptext if len(ptext) <= 300 else ptext[:300] + "…",
+                      "first_name": first_name(parent.get("author_name") or "")}
+        return {"id": c["id"], "text": text, "first_name": first_name(c.get("author_name") or ""), "parent": parent,
                 "settlement": c.get("settlement") or "",
                 "support": c["support"], "size": c["size"], "topic": c.get("topic", "")}
 

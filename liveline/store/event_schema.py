@@ -125,6 +125,7 @@ class AppealDoc(TypedDict):
     status: AppealStatus
     title: str
     text: str
+    reply_to: NotRequired[dict[str, Any] | None]  # the question's parent when it is a reply (appeals before it: none)
     topic: str
     topic_name: str
     settlement: str
@@ -514,7 +515,8 @@ SCHEMAS: dict[str, KindSchema] = {
     "question.new": KindSchema(QuestionNewNote, clusters="may", questions="must", rules=(_new_questions,)),
     **{f"question.{k}": KindSchema(QuestionNote, clusters="may", questions="must", rules=(_one_question,))
        for k in ("edit", "delete", "restore", "likes")},
-    **{f"cluster.{a}": _CLUSTER for a in ("approve", "restore", "chat", "topic", "pin", "unpin", "take", "release")},
+    **{f"cluster.{a}": _CLUSTER for a in ("approve", "restore", "chat", "topic", "pin", "unpin",
+                                                  "parent_shown", "parent_hidden", "take", "release")},
     **{f"cluster.{a}": _CLUSTER_QUEUE for a in ("reject", "queue", "unqueue", "on_air", "answered", "return",
                                                  "edit")},
     "cluster.move": KindSchema(MoveNote, clusters="must", queue="must", host="must"),

@@ -30,7 +30,7 @@ AUDIT_MAXLEN = 500_000  # the audit log is kept for undo and review
 KINDS = frozenset({
     "question.new", "question.edit", "question.delete", "question.restore", "question.likes",
     *(f"cluster.{a}" for a in ("approve", "restore", "chat", "reject", "queue", "unqueue", "move", "on_air", "answered",
-                               "return", "edit", "topic", "pin", "unpin", "take", "release", "revert", "merge",
+                               "return", "edit", "topic", "pin", "unpin", "parent_shown", "parent_hidden", "take", "release", "revert", "merge",
                                "split")),
     "host.updated", "author.muted", "author.unmuted", "presence",
     "broadcast.created", "broadcast.updated", "broadcast.live", "broadcast.ended", "broadcast.closed",

@@ -97,6 +97,8 @@ ACTIONS = {
     "topic": lambda rc, b, cid, by, d: clusters.set_topic(rc, b, cid, d.get("topic", "other"),
                                                           d.get("department", ""), by, _version(d)),
     "pin": lambda rc, b, cid, by, d: clusters.pin(rc, b, cid, d.get("pinned", "1") == "1", by, _version(d)),
+    "parent": lambda rc, b, cid, by, d: clusters.show_parent(rc, b, cid, d.get("shown", "1") == "1", by,
+                                                             _version(d)),
     "take": lambda rc, b, cid, by, d: clusters.take(rc, b, cid, by, release=d.get("release") == "1"),
     "move": lambda rc, b, cid, by, d: clusters.move(rc, b, cid, _position(d), by),
     "unapprove": lambda rc, b, cid, by, d: undo.revert_status(rc, b, cid, "new", by, version=_version(d)),

@@ -503,6 +503,7 @@
     }
     if (name === "reject") values.reason = btn.dataset.reason || "spam";
     if (name === "pin") values.pinned = btn.dataset.pinned;
+    if (name === "parent") values.shown = btn.dataset.shown;
     if (name === "take" && btn.dataset.release) values.release = "1";
     post(cardUrl(cid) + "/" + name, values, btn, name === "mute" || name === "unmute");
     var panel = btn.closest(".tool-panel");

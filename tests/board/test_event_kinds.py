@@ -46,6 +46,10 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     clusters.set_topic(r, bid, gas, "gasification", "Отдел газификации", "anna")
     clusters.pin(r, bid, gas, True, "anna")
     clusters.pin(r, bid, gas, False, "anna")
+    parent = {"id": "1", "text": "Когда отремонтируют дорогу на Ленина?", "author_name": "Житель 1", "author_url": ""}
+    under = ask(7, "а у моста ещё и яма, когда засыплют?", reply_to=parent)
+    clusters.show_parent(r, bid, under, True, "anna")
+    clusters.show_parent(r, bid, under, False, "anna")
     for cid in (roads, light, gas):
         clusters.enqueue(r, bid, cid, "boris")
     clusters.move(r, bid, gas, 0, "boris")

@@ -12,7 +12,7 @@ import redis
 from liveline.board import authors, clusters, membership, merges, undo
 from liveline.errors import Conflict
 from liveline.store import events, state
-from tests.helpers import replay_equals_fresh
+from tests.helpers import add_card, live_broadcast, replay_equals_fresh
 
 
 def last_row(r: redis.Redis, bid: int) -> dict[str, Any]:
@@ -141,3 +141,14 @@ def test_actions_without_an_inverse_are_refused(board: tuple[redis.Redis, int, l
 
     with pytest.raises(BadRequest):
         undo.undo(r, bid, row["id"], "vera")
+
+
+def test_undo_of_showing_a_parent_to_the_studio_takes_it_off_again(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    parent = {"id": "1", "text": "Когда починят дорогу на Ленина?", "author_name": "Ольга", "author_url": ""}
+    reply = add_card(r, bid, 2, "а у моста яма", reply_to=parent)
+    clusters.show_parent(r, bid, reply, True, "anna")
+    row = last_row(r, bid)
+    assert row["action"] == "parent_shown" and undo.can_undo(row)
+    replay_equals_fresh(r, bid, lambda: undo.undo(r, bid, row["id"], "vera"))
+    assert clusters.get(r, bid, reply)["parent_on_host"] is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from liveline.auth import Session
 from liveline.board import broadcasts, clusters, questions
+from liveline.board import exports as question_exports
 from liveline.errors import Forbidden
 from liveline.followup import appeals
 from liveline.followup import exports as appeal_exports
@@ -135,3 +137,40 @@ def test_cli_export_writes_the_file(r: redis.Redis, tmp_path: Path) -> None:
     out = tmp_path / "appeals.xlsx"
     assert appeal_exports.cli_export(r, bid, "xlsx", False, str(out)) == 3
     assert len(load_workbook(out).worksheets) == 3
+
+
+def test_a_replys_parent_rides_in_the_question_and_appeal_exports_masked_in_the_public_one(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    parent_text = "Когда починят дорогу на Ленина? Звоните +7 912 345-67-89"
+    first = questions.ingest(r, bid, SourceItem(key="vk:wall:-42_7:11", text=parent_text, author_id="1001",
+                                                author_name="Иван Петров", created_at=1.7e9),
+                             triaged(parent_text, topic="roads"))
+    assert first is not None
+    parent = {"id": first.note["qid"], "text": parent_text, "author_name": "Иван Петров", "author_url": ""}
+    reply = questions.ingest(r, bid, SourceItem(key="vk:wall:-42_7:12", text="а у моста яма", author_id="1002",
+                                                author_name="Мария Соколова", created_at=1.7e9 + 1,
+                                                parent_key="vk:wall:-42_7:11"),
+                             triaged("а у моста яма", topic="roads", reply_to=parent))
+    assert reply is not None
+    buf = io.BytesIO()
+    question_exports.questions(r, bid, "jsonl", buf)
+    rows = {row["id"]: row for row in map(json.loads, buf.getvalue().decode("utf-8").splitlines())}
+    assert rows[reply.note["qid"]]["reply_to"] == first.note["qid"]
+    assert rows[reply.note["qid"]]["reply_to_text"] == parent_text
+    assert rows[first.note["qid"]]["reply_to"] == ""
+    for q in (first, reply):
+        clusters.approve(r, bid, q.questions[q.note["qid"]]["cluster"], "anna")
+    broadcasts.end(r, bid)
+    appeals.create_from_broadcast(r, bid)
+
+    def column(public: bool) -> list[str]:
+        out = io.BytesIO()
+        appeal_exports.export(r, bid, "csv", public, out)
+        table = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig")), delimiter=";"))
+        at = table[0].index("В ответ на")
+        return sorted(row[at] for row in table[1:])
+
+    assert column(False) == ["", f"Иван Петров: «{parent_text}»"]
+    public = column(True)
+    assert public[0] == "" and public[1].startswith("«Когда починят дорогу на Ленина?")
+    assert "345-67-89" not in public[1] and "Иван" not in public[1]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import redis
 
 from liveline import render
 from liveline.board import clusters
+from liveline.errors import BadRequest
 from liveline.followup import appeals
 from liveline.live import screens
 from liveline.store import events, state
@@ -63,3 +65,28 @@ def test_the_studio_and_the_vk_replies_call_people_by_their_first_name_only() ->
     assert render.first_name("Ольга Смирнова") == "Ольга"
     assert render.first_name("Смирнова, Ольга") == "Смирнова"
     assert render.first_name("  Иван  ") == "Иван" and render.first_name("") == render.first_name("  ") == ""
+
+
+def test_the_studio_sees_a_replys_parent_only_while_a_moderator_includes_it_masked_and_by_first_name(
+        r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    parent = {"id": "1", "text": "Когда починят дорогу на Ленина? Мой номер 8 916 123-45-67",
+              "author_name": "Ольга Смирнова", "author_url": "https://vk.com/id1"}
+    plain = add_card(r, bid, 1, "Когда починят дорогу на Ленина?")
+    reply = add_card(r, bid, 2, "а у моста яма, когда засыплют?", reply_to=parent)
+    clusters.on_air(r, bid, reply, "anna")
+    assert screens.host_view(state.read(r, bid))["on_air"]["parent"] is None
+
+    ev = clusters.show_parent(r, bid, reply, True, "anna")
+    assert ev.type == "cluster.parent_shown"
+    html = screens.render_host(state.read(r, bid), None)
+    shown = soup(html).select_one(".host-now .host-parent").get_text()
+    assert shown.startswith("В ответ на: Ольга — «Когда починят дорогу на Ленина?")
+    assert "916" not in shown and "Смирнова" not in html
+    card = soup(screens.render_board(state.read(r, bid, with_questions=False), None)).select_one(f"#c-{reply}")
+    assert card.select_one("[data-act=parent]")["data-shown"] == "0", "the card offers to take it off again"
+
+    clusters.show_parent(r, bid, reply, False, "anna")
+    assert not soup(screens.render_host(state.read(r, bid), None)).select(".host-parent")
+    with pytest.raises(BadRequest):
+        clusters.show_parent(r, bid, plain, True, "anna")  # a question that answers nothing has no parent to show
