@@ -3,7 +3,9 @@
 Phones are Russian: +7/8 followed by ten digits in any grouping ("+7 (912) 345-67-89", "8 912 345 67 89",
 "89123456789"), a bare mobile "9123456789", or a local 5-6 digit number right after a phone word
 ("тел. 2-34-56"). House numbers, years, dates and sums are never phones: a long number needs its 11 digits
-with only spaces, hyphens and brackets between them, and a short one needs the phone word.
+with only spaces, hyphens and brackets between them, and a short one needs the phone word. A service's line is
+nobody's personal data: toll-free 8-800 numbers, and a number given as a dispatcher's, a hotline's, a registry's
+or ЕДДС's ("звонила в диспетчерскую 8 3452 12-34-56, не берут").
 """
 
 from __future__ import annotations
@@ -43,6 +45,16 @@ _PHONE_LOCAL = re.compile(
     r"(\d{1,3}[\s\-]\d{2}[\s\-]\d{2}|\d{5,6})(?![\d-])",
     re.IGNORECASE,
 )
+
+
+# a service's number: the 8-800 prefix, or a service named just before it
+_TOLL_FREE = re.compile(r"^(?:\+\s?7|8|7)[\s\-(]*800\b")
+_SERVICE = re.compile(r"(?:диспетчер\w*|горяч\w+\s+лини\w*|регистратур\w*|еддс|call-?центр\w*|колл-?центр\w*)"
+                      r"[^.!?\d]{0,25}$", re.IGNORECASE)
+
+
+def _service_line(text: str, start: int, number: str) -> bool:
+    return bool(_TOLL_FREE.match(number) or _SERVICE.search(text[max(0, start - 40):start]))
 
 
 def _digits(s: str) -> str:
@@ -87,12 +99,16 @@ def find_pii(text: str) -> list[PiiSpan]:
         add(*m.span(1), "account")
     for m in _PHONE_LONG.finditer(text):
         if len(_digits(m.group())) == 11 and not re.search(r"\s{2,}|\)\s*\(", m.group()):
-            add(*m.span(), "phone")
+            if _service_line(text, m.start(), m.group()):
+                add(*m.span(), "service")  # claims the span, so no shorter pattern reads it as a phone
+            else:
+                add(*m.span(), "phone")
     for m in _PHONE_MOBILE.finditer(text):
         add(*m.span(), "phone")
     for m in _PHONE_LOCAL.finditer(text):
-        add(*m.span(1), "phone")
-    return sorted(found, key=lambda s: s.start)
+        if not _service_line(text, m.start(), m.group(1)):
+            add(*m.span(1), "phone")
+    return sorted((s for s in found if s.kind != "service"), key=lambda s: s.start)
 
 
 def mask_pii(text: str) -> str:

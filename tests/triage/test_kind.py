@@ -48,5 +48,22 @@ def test_a_question_with_courtesy_or_stream_words_stays_a_question(text: str, to
     assert kind_of(text, topic) == "question"
 
 
+@pytest.mark.parametrize("text", ["микрофон включите!", "плохо слышно главу", "картинка зависла", "громче сделайте",
+                                  "где можно посмотреть запись эфира", "видео пропало", "всё понятно", "ждём ответа",
+                                  "Ответьте на мой вопрос!!!", "почему игнорируете вопросы", "опять показуха",
+                                  "удаляют комментарии, цензура", "неудобные вопросы не читают"])
+def test_more_stream_trouble_waiting_and_remarks_on_the_process_are_chatter(text: str) -> None:
+    assert kind_of(text, "other") == "chatter"
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("не понятно, когда починят дорогу на Ленина, третий год ждём", "roads"),
+    ("устроили цирк с ремонтом моста: копают, закапывают, а проехать к школе нельзя уже два месяца", "roads"),
+    ("Мой вопрос про газ в Сосновке прочитают? Третий год обещают", "gasification"),
+])
+def test_process_words_beside_a_real_complaint_keep_it_a_question(text: str, topic: str) -> None:
+    assert kind_of(text, topic) == "question"
+
+
 def test_spam_is_chatter() -> None:
     assert kind_of("Натяжные потолки недорого", "other", spam=True) == "chatter"

@@ -31,3 +31,17 @@ def test_a_utility_account_and_a_passport_by_series_and_number_are_found_and_mas
     assert mask_pii(text).endswith("Лицевой счёт [лицевой счёт скрыт], л/с [лицевой счёт скрыт]")
     assert [s.kind for s in find_pii("заявление в МФЦ, серия 6519 номер 044872")] == ["passport"]
     assert find_pii("на Ленина 12 счётчик поставили в 2019 году за 40123 рубля") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Звонила на горячую линию 8-800-100-22-33, никто не берёт трубку",
+    "в диспетчерскую 8 (3452) 12-34-56 не дозвониться вторые сутки",
+    "регистратура ЦРБ 8 48235 2-14-57 молчит с утра",
+])
+def test_a_services_line_is_nobodys_personal_data(text: str) -> None:
+    assert find_pii(text) == []
+
+
+def test_a_residents_number_beside_a_service_is_still_masked() -> None:
+    text = "Диспетчерская не отвечает, перезвоните мне 8 912 345 67 89"
+    assert [s.kind for s in find_pii(text)] == ["phone"]
