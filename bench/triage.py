@@ -449,6 +449,17 @@ def district_figures(names: tuple[str, ...]) -> dict[str, float]:
             counts["pii_tp"] += pred_pii and gold_pii
             counts["pii_pred"] += pred_pii
             counts["pii_gold"] += gold_pii
+        for x in rows:  # replies under a question: an addition joins its parent's cluster, a new question does not
+            up = next((p for p in rows if p["id"] == x.get("reply_to")), None) if x.get("reply_to") else None
+            if up is None or x["kind"] != "question" or up["kind"] != "question":
+                continue
+            joined = out[x["id"]]["cluster"] == out[up["id"]]["cluster"]
+            if x.get("relation") == "addition":
+                counts["addition_gold"] += 1
+                counts["addition_hit"] += joined
+            elif x.get("relation") == "new_question" and x["group"] != up["group"]:
+                counts["new_reply_gold"] += 1
+                counts["new_reply_hit"] += not joined
         asked = [x for x in rows if x["kind"] == "question" and x.get("relation") != "addition"]
         counts["topic_n"] += len(asked)
         counts["topic_hit"] += sum(out[x["id"]]["topic"] == x["topic"] for x in asked)
@@ -460,6 +471,8 @@ def district_figures(names: tuple[str, ...]) -> dict[str, float]:
                 auto_pairs.add(pair)
         speed_items += [{"id": x["id"], "text": x["text"]} for x in rows]
     ap, ar, af = _prf(auto_pairs, gold_pairs)
+    print(f"replies: additions joined to their parent {counts['addition_hit']}/{counts['addition_gold']}, "
+          f"new questions kept apart {counts['new_reply_hit']}/{counts['new_reply_gold']}")
     q_per_s, _ = worker_speed(items=speed_items,
                               places=DISTRICTS / names[0] / "places.csv")
     c = counts

@@ -247,7 +247,7 @@ class TriageWorker:
                 place = q.get("place") or {}
                 kind = str(q.get("kind") or "question")  # a "+1" stands for the question it backs
                 out[key] = Parent("question" if kind == "support" else kind, place.get("street"),
-                                  place.get("settlement"))
+                                  place.get("settlement"), q.get("topic"), bool(q.get("filter_reason")))
                 shown[key] = {"id": q["id"], "text": q.get("text", ""), "author_name": q.get("author_name", ""),
                               "author_url": q.get("author_url", "")}
         return out, shown
@@ -313,6 +313,9 @@ class TriageWorker:
             batch.append(NewQuestion(item, t, qid, stream_ms))
             in_batch[qid] = batch[-1]
             if t.filter_reason or t.kind != "question" or (item.parent_key and is_support_only(t.safe_text)):
+                continue
+            if t.reply_to and st.triage.adds_to(a, parent):
+                t.merge_into = t.reply_to["id"]  # an addition joins its parent's card, and stays out of the index
                 continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from

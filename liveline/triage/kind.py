@@ -98,6 +98,8 @@ class Parent:
     kind: Kind
     street: str | None = None
     settlement: str | None = None
+    topic: str | None = None  # known for a question: an addition is about the same matter
+    filtered: bool = False  # hidden by a filter: nothing joins it
 
 
 def is_support(text: str, parent: Parent | None, street: str | None = None,
@@ -138,6 +140,34 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
         if not re.search(r"[а-яёa-z]{3,}", rest) and "?" not in rest:
             return True
     return bool(_REMARK.search(low) or (len(low) <= SHORT and _REMARK_SHORT.search(low)))
+
+
+# a reply that turns to a matter of its own: "а …", "кстати …", "и ещё вопрос", "у нас так же"
+_OWN_MATTER = re.compile(r"^\W*(?:а\b|кстати\b|и\s+ещ[её]\s+вопрос|ещ[её]\s+вопрос|вопрос\b|у\s+нас\b|и\s+у\s+нас\b|"
+                         r"а\s+у\s+нас\b|мы\s+тоже\b|у\s+меня\s+тоже\b)|\bу\s+нас\s+так\s+же|\bу\s+нас\s+тоже")
+# words that tie a reply to its parent's matter ("там ещё…", "особенно по утрам", "там же затопило"): such a reply
+# adds to the parent even when its words belong to another topic (a pole by the unlit street)
+_ANAPHORA = re.compile(r"^\W*(?:там|особенно|ещ[её]|причём|причем|при\s+этом|к\s+тому\s+же|тем\s+более|плюс|"
+                       r"кроме\s+того|вдобавок|так\s+ещ[её]|да\s+и)\b|\bтам\s+же\b|\bв\s+том\s+же\b|\bу\s+них\s+же\b")
+ADDITION_MAX = 200  # a longer reply says enough to stand on its own
+
+
+def is_addition(text: str, topic: str, parent: Parent | None, street: str | None = None,
+                settlement: str | None = None) -> bool:
+    """A reply under a question that only adds to it ("там ещё у 20 дома столб покосился", "особенно по
+    утрам", "уже третью неделю"): it joins the parent's card instead of starting one. Precision first: a
+    reply that asks ("?"), turns to its own matter ("а …", "кстати …", "у нас …"), names another street or
+    settlement, is about another topic, or is long enough to stand alone is a question of its own."""
+    if parent is None or parent.kind != "question" or parent.filtered:
+        return False
+    low = text.strip().lower()
+    if not low or "?" in low or len(low) > ADDITION_MAX or _OWN_MATTER.search(low) or _OWN_PLACE.search(low):
+        return False
+    if street and street != parent.street:
+        return False
+    if settlement and settlement != parent.settlement:
+        return False
+    return topic in ("other", parent.topic) or parent.topic is None or bool(_ANAPHORA.search(low))
 
 
 def kind_of(text: str, topic: str, parent: Parent | None = None, street: str | None = None,

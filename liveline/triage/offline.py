@@ -11,7 +11,8 @@ line, in input order::
      "filtered": null, "pii": ["phone"], "urgent": null}
 
 ``cluster`` is never null and is the final decision: the id of the cluster's first question (a lone
-question is its own id); a ``support`` line ("+1" under a question) takes its parent's cluster.
+question is its own id); a ``support`` line ("+1" under a question) and an addition (a reply that only adds to
+its parent question, "там ещё у 20 дома столб покосился"; ``triage/kind.py``) take their parent's cluster.
 ``suggested`` lists, best first, clusters the question likely duplicates but was not merged into. ``kind``
 is ``question``, ``support`` or ``chatter``; ``filtered`` null, ``"profanity"`` or ``"spam"`` (links, ads,
 repeats and floods all report as spam); ``pii`` the kinds of personal data found; ``urgent`` null or the
@@ -100,15 +101,15 @@ def triage_all(comments: list[Comment], triage: Triage) -> dict[str, dict[str, A
     """One output row per comment (by id), triaged in time order."""
     rows: dict[str, dict[str, Any]] = {}
     parents: dict[str, Parent] = {}
-    support_of: dict[str, str] = {}  # a "+1" line -> the comment it backs
+    support_of: dict[str, str] = {}  # a "+1" line (or an addition) -> the comment it backs
     for c in time_order(comments):
         analysis = triage.analyse(c.text, c.author, c.ts or 0.0)
         parent = parents.get(c.reply_to) if c.reply_to else None
         kind = triage.kind(analysis, parent)
         parents[c.id] = triage.as_parent(kind, analysis, parent)
         cluster, suggested = c.id, list[str]()
-        if kind == "support":
-            support_of[c.id] = c.reply_to or ""
+        if kind == "support" or (kind == "question" and triage.adds_to(analysis, parent)):
+            support_of[c.id] = c.reply_to or ""  # it takes its parent's cluster below, and is not indexed
         elif kind == "question":
             placed = triage.cluster(c.id, analysis)
             cluster, suggested = placed.cluster, placed.suggested

@@ -16,7 +16,7 @@ from typing import Any
 from liveline.triage.clean import reading_text, safe_text
 from liveline.triage.clusterer import ClusterIndex, Params
 from liveline.triage.features import Extractor, Features
-from liveline.triage.kind import Parent, kind_of
+from liveline.triage.kind import Parent, is_addition, kind_of
 from liveline.triage.pii import find_pii
 from liveline.triage.places import Gazetteer, locate
 from liveline.triage.profanity import find_profanity
@@ -141,7 +141,13 @@ class Triage:
         if kind == "support" and parent is not None:
             return parent
         place = analysis.place or {}
-        return Parent(kind, place.get("street"), place.get("settlement"))
+        return Parent(kind, place.get("street"), place.get("settlement"), analysis.topic, analysis.filtered is not None)
+
+    @staticmethod
+    def adds_to(analysis: Analysis, parent: Parent | None) -> bool:
+        """A reply (a question by kind) that only adds to its parent question: it joins the parent's card."""
+        place = analysis.place or {}
+        return is_addition(analysis.safe_text, analysis.topic, parent, place.get("street"), place.get("settlement"))
 
     def decide(self, qid: str, analysis: Analysis,
                forbidden: Callable[[str], bool] = lambda other: False) -> Decision:

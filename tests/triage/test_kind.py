@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveline.triage.kind import Parent, kind_of
+from liveline.triage.kind import Parent, is_addition, kind_of
 
 QUESTION = Parent("question", street="Садовая", settlement="Новоозёрск")
 
@@ -67,3 +67,33 @@ def test_process_words_beside_a_real_complaint_keep_it_a_question(text: str, top
 
 def test_spam_is_chatter() -> None:
     assert kind_of("Натяжные потолки недорого", "other", spam=True) == "chatter"
+
+
+ON_SADOVAYA = Parent("question", street="Садовая", settlement="Новоозёрск", topic="lighting")
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("там ещё у 20 дома столб покосился", "housing"),  # another topic, tied to the parent by "там ещё"
+    ("особенно по вечерам, ни одного фонаря до остановки", "lighting"),
+    ("уже третью неделю так", "other"),
+    ("и раздевалки там же затопило", "housing"),
+])
+def test_a_reply_that_only_adds_to_its_parent_is_an_addition(text: str, topic: str) -> None:
+    assert is_addition(text, topic, ON_SADOVAYA)
+
+
+@pytest.mark.parametrize(("text", "topic", "street", "settlement"), [
+    ("когда уже починят?", "lighting", None, None),  # it asks
+    ("а у нас в Луговом автобус не ходит", "transport", None, "Луговое"),  # its own matter and place
+    ("кстати, мусор тоже не вывозят", "waste", None, None),
+    ("на Мира фонари тоже не горят", "lighting", "Мира", "Новоозёрск"),  # another street
+    ("и мусор у школы не вывозят", "waste", None, None),  # another topic, nothing ties it to the parent
+])
+def test_a_reply_with_a_matter_of_its_own_is_no_addition(text: str, topic: str, street: str | None,
+                                                         settlement: str | None) -> None:
+    assert not is_addition(text, topic, ON_SADOVAYA, street, settlement)
+
+
+def test_nothing_joins_a_filtered_or_chatter_parent() -> None:
+    assert not is_addition("там ещё яма", "roads", Parent("question", topic="roads", filtered=True))
+    assert not is_addition("там ещё яма", "roads", Parent("chatter"))

@@ -76,3 +76,22 @@ def test_a_reply_that_asks_something_new_is_a_question_carrying_its_parent(r: re
     card = clusters.get(r, bid, reply["cluster"])
     assert card["reply_to"]["text"].startswith("Когда отремонтируют дорогу")
     assert clusters.get(r, bid, qs["demo:1"]["cluster"])["reply_to"] is None
+
+
+def test_a_reply_that_only_adds_to_its_parent_joins_its_card_and_one_that_asks_anew_does_not(r: redis.Redis) -> None:
+    bid = live_broadcast(r)
+    first = triage(r, bid, [comment(1, "Когда будут гореть фонари на Садовой? Вечером темнота, страшно идти")])
+    qs = triage(r, bid, [
+        comment(2, "там ещё у 20 дома столб покосился, провода висят низко", parent=1),  # parent from Redis
+        comment(3, "Почему не вывозят мусор в Сосновке третью неделю?"),
+        comment(4, "особенно у магазина, баки переполнены", parent=3),  # parent in the same batch
+        comment(5, "а у нас в Луговом автобус вечером перестал ходить", parent=3),  # its own matter
+        comment(6, "когда уже починят, сколько можно ждать?", parent=1),  # asks: a question of its own
+    ])
+    light, waste = first["demo:1"]["cluster"], qs["demo:3"]["cluster"]
+    assert qs["demo:2"]["cluster"] == light and qs["demo:2"]["kind"] == "question"
+    assert qs["demo:4"]["cluster"] == waste
+    assert qs["demo:5"]["cluster"] not in (light, waste)
+    assert qs["demo:6"]["cluster"] != light
+    assert clusters.get(r, bid, light)["size"] == 2
+    assert qs["demo:2"]["reply_to"]["id"] == first["demo:1"]["id"], "the addition still says what it adds to"
