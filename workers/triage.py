@@ -32,7 +32,7 @@ from liveline.store.events import Event, Gap, check_cursor
 from liveline.triage.brigading import BrigadeDetector, text_signature
 from liveline.triage.clean import safe_text
 from liveline.triage.kind import Parent
-from liveline.triage.pipeline import Analysis, Triage
+from liveline.triage.pipeline import Analysis, Triage, suggest_parent
 from liveline.triage.places import Place
 from liveline.triage.support import is_support_only
 
@@ -314,13 +314,12 @@ class TriageWorker:
             in_batch[qid] = batch[-1]
             if t.filter_reason or t.kind != "question" or (item.parent_key and is_support_only(t.safe_text)):
                 continue
-            if t.reply_to and st.triage.adds_to(a, parent):
-                t.merge_into = t.reply_to["id"]  # an addition joins its parent's card, and stays out of the index
-                continue
             # moderators' splits reach the index as moves (catch_up), so a new near-duplicate joins the
             # cluster its closest question is in now, never the one it was split from
             decision = st.triage.decide(qid, a)
             t.merge_into, t.suggested = decision.merge_into, list(decision.suggested)
+            if t.reply_to and st.triage.adds_to(a, parent):
+                t.suggested = suggest_parent(t.suggested, index.cluster_of(t.reply_to["id"]), decision.cluster)
             wave = st.brigades.observe(qid, item.author_id, item.author_name,
                                        text_signature(lemmas=a.features.lemmas), item.created_at or time.time())
             if wave:

@@ -155,7 +155,8 @@ ADDITION_MAX = 200  # a longer reply says enough to stand on its own
 def is_addition(text: str, topic: str, parent: Parent | None, street: str | None = None,
                 settlement: str | None = None) -> bool:
     """A reply under a question that only adds to it ("там ещё у 20 дома столб покосился", "особенно по
-    утрам", "уже третью неделю"): it joins the parent's card instead of starting one. Precision first: a
+    утрам", "уже третью неделю"): its parent's card is offered first for one-click joining (it is never joined
+    unasked: ``pipeline.suggest_parent``). Precision first: a
     reply that asks ("?"), turns to its own matter ("а …", "кстати …", "у нас …"), names another street or
     settlement, is about another topic, or is long enough to stand alone is a question of its own."""
     if parent is None or parent.kind != "question" or parent.filtered:

@@ -11,8 +11,9 @@ line, in input order::
      "filtered": null, "pii": ["phone"], "urgent": null}
 
 ``cluster`` is never null and is the final decision: the id of the cluster's first question (a lone
-question is its own id); a ``support`` line ("+1" under a question) and an addition (a reply that only adds to
-its parent question, "там ещё у 20 дома столб покосился"; ``triage/kind.py``) take their parent's cluster.
+question is its own id); a ``support`` line ("+1" under a question) takes its parent's cluster. An addition (a
+reply that only adds to its parent question, "там ещё у 20 дома столб покосился"; ``triage/kind.py``) has its
+parent's cluster first in ``suggested``: a moderator joins it with one click.
 ``suggested`` lists, best first, clusters the question likely duplicates but was not merged into. ``kind``
 is ``question``, ``support`` or ``chatter``; ``filtered`` null, ``"profanity"`` or ``"spam"`` (links, ads,
 repeats and floods all report as spam); ``pii`` the kinds of personal data found; ``urgent`` null or the
@@ -31,7 +32,7 @@ from typing import Any, TextIO
 
 from liveline.store import codec
 from liveline.triage.kind import Parent
-from liveline.triage.pipeline import Triage, tune_gc
+from liveline.triage.pipeline import Triage, suggest_parent, tune_gc
 from liveline.triage.places import Gazetteer
 
 
@@ -108,11 +109,14 @@ def triage_all(comments: list[Comment], triage: Triage) -> dict[str, dict[str, A
         kind = triage.kind(analysis, parent)
         parents[c.id] = triage.as_parent(kind, analysis, parent)
         cluster, suggested = c.id, list[str]()
-        if kind == "support" or (kind == "question" and triage.adds_to(analysis, parent)):
-            support_of[c.id] = c.reply_to or ""  # it takes its parent's cluster below, and is not indexed
+        if kind == "support":
+            support_of[c.id] = c.reply_to or ""
         elif kind == "question":
             placed = triage.cluster(c.id, analysis)
             cluster, suggested = placed.cluster, placed.suggested
+            up = rows.get(c.reply_to or "")
+            if up is not None and up["kind"] == "question" and triage.adds_to(analysis, parent):
+                suggested = suggest_parent(suggested, up["cluster"], cluster)
         rows[c.id] = {"id": c.id, "cluster": cluster, "suggested": suggested, "kind": kind,
                       "topic": analysis.topic, "place": _place(analysis.place), "filtered": analysis.filtered,
                       "pii": analysis.pii, "urgent": analysis.urgent}

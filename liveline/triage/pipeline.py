@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liveline.triage.clean import reading_text, safe_text
-from liveline.triage.clusterer import ClusterIndex, Params
+from liveline.triage.clusterer import MAX_SUGGESTED, ClusterIndex, Params
 from liveline.triage.features import Extractor, Features
 from liveline.triage.kind import Parent, is_addition, kind_of
 from liveline.triage.pii import find_pii
@@ -33,6 +33,15 @@ def tune_gc() -> None:
     generation is collected every 50,000 allocations rather than every 700, the older ones rarely
     (measured with bench/triage.py: about +5 % on the worker's step, +9 % in memory)."""
     gc.set_threshold(*GC_THRESHOLD)
+
+
+def suggest_parent(suggested: list[str], parent_cluster: str | None, own_cluster: str | None) -> list[str]:
+    """An addition's suggestions: its parent's card first (unless it joined that card already), then the rest.
+    It is not joined on its own: on the blind districts the rule also caught replies that ask something new
+    (see ``triage/kind.py``), and a question swallowed by another card is worse than an addition left apart."""
+    if not parent_cluster or parent_cluster == own_cluster:
+        return suggested
+    return [parent_cluster, *(s for s in suggested if s != parent_cluster)][:MAX_SUGGESTED]
 
 
 @dataclass
