@@ -17,6 +17,11 @@ order (measured with ``bench/triage.py --set tune``; the held-out district is on
 5. Remarks and off-topic talk ("ничего не сделают", "одни обещания", "кто подскажет электрика", "хватит
    спамить", "вопросы сюда писать?"), unless the comment also asks about a problem of a topic ("?" and a
    topic other than ``other``).
+6. A top-level comment with nothing a problem is made of (``has_no_problem``): no topic, no street, no "?",
+   no request, complaint or question word, no number.
+Stream talk (3) and thanks (4) around a request or complaint ("звук плохой, но всё же спрошу: …", "спасибо за
+ответ про лифт, его так и не починили") leave it a question (``_ASKS``). Tuned on the tune districts and the
+flat blind file ``tests/data/triage_tune_extra.jsonl`` (``--set extra``); judged on ``heldout`` and ``fresh``.
 """
 
 from __future__ import annotations
@@ -35,9 +40,14 @@ _AGREE = (r"(?:\+{1,5}\d*|подтверждаю|присоединяюсь|по
           r"так\s+и\s+есть|то\s+же\s+самое|аналогично|и\s+у\s+нас\s+(?:так\s+же|также|тоже)|"
           r"у\s+нас\s+(?:так\s+же|также|то\s+же\s+самое)|тоже\s+(?:хотим|хочу|хотела?)\s+знать|"
           r"тоже\s+интересует|меня\s+тоже\s+интересует|живу\s+(?:там\s+же|рядом|напротив)|"
-          r"в\s+этом\s+же\s+доме|тот\s+же\s+вопрос|такой\s+же\s+вопрос|подписываюсь|👍+)")
+          r"в\s+этом\s+же\s+доме|тот\s+же\s+вопрос|такой\s+же\s+вопрос|подписываюсь|👍+|плюсую|"
+          r"и\s+не\s+говорите|вот[- ]вот|такая\s+же\s+(?:ситуация|беда|проблема)|та\s+же\s+(?:беда|проблема|история)|"
+          r"беда\s+та\s+же|жиза|правильный\s+вопрос|хороший\s+вопрос|тоже\s+интересно|"
+          r"тоже\s+(?:давно\s+)?(?:хотела?|хочу)\s+спросить|актуально)")
+# short words that agree only when they open the reply ("да, меня вчера чуть не покусали", "верно, …")
+_AGREE_OPENER = rf"(?:{_AGREE}|да|ага|верно|точно|правда|ну\s+да|это\s+точно)"
 _OWN_PLACE = re.compile(r"\b(?:а\s+)?у\s+нас\s+(?:на|в|во)\b")
-_SUPPORT_OPEN = re.compile(rf"^\W*{_AGREE}(?:\W|$)")
+_SUPPORT_OPEN = re.compile(rf"^\W*{_AGREE_OPENER}(?:\W|$)")
 _SUPPORT_ANY = re.compile(rf"(?:^|[\s,.!;:]){_AGREE}(?=[\s,.!;:)]|$)")
 
 # the stream itself, however long the comment
@@ -47,7 +57,14 @@ _STREAM = re.compile(
     r"\bждём\s+эфир|\bждем\s+эфир|\bпрям(?:ой|ая)\s+(?:эфир|линия)\s+или\s+запись|\bзапись\s+(?:эфира|будет)|"
     r"\bкогда\s+(?:уже\s+)?начн(?:ётся|ется|ёте|ете|ут)\b|\bссылк\w*\s+на\s+трансляц|\bмикрофон\w*|"
     r"\bплохо\s+слышно|\bгде\s+(?:можно\s+)?(?:посмотреть|смотреть|пересмотреть)\s+(?:запис|эфир|трансляц)|"
-    r"\bэфир\w*\s+(?:закончил|окончен|прерв|оборвал)\w*|\bвидео\s+(?:пропал|завис|не\s+(?:идёт|идет|грузит))\w*",
+    r"\bэфир\w*\s+(?:закончил|окончен|прерв|оборвал|начал)\w*|\bвидео\s+(?:пропал|завис|не\s+(?:идёт|идет|грузит))\w*|"
+    r"\bкамер\w*\s+(?:поправ|передвин|повер)|\bизображени\w*|\bэхо\b|\bгромкост\w*|\bсубтитр\w*|\bсурдоперев\w*|"
+    r"\bв\s+кадр\w*|\bв\s+студии\b|\bв\s+каком\s+качестве|\bвылета\w*\s+(?:постоянно|с\s+телефона|из\s+трансляц)|"
+    r"\bповтор\s+будет|\bуже\s+закончил\w*|\bзапис\w*\s+(?:потом\s+)?(?:будет|выложит|скиньте|эфира)|"
+    r"\b(?:выложите|скиньте|выложить)\s+(?:потом\s+)?запис|\bкто[- ]нибудь\s+записывает|\bэфир\w*\s+где\s+посмотреть|"
+    r"\b(?:вчерашн|прошл)\w+\s+эфир|\bтранслируете|\bссылк\w*\s+на\s+эфир|\bитоги\s+в\s+посте|"
+    r"\bво\s+сколько\s+(?:закончится|конец)|\bсколько\s+(?:ещё\s+|еще\s+)?(?:будет\s+)?длит\w*|"
+    r"\bследующий\s+вопрос|\bпозвонить\s+в\s+эфир|\b(?:мало|много)\s+(?:людей|народу)\s+смотр",
 )
 # words that are about the stream only in a short line ("ничего не видно" is also a dark street)
 _STREAM_SHORT = re.compile(
@@ -59,8 +76,9 @@ SHORT = 70
 COURTESY_ONLY_MAX = 160  # a longer comment is never courtesy alone
 _THANKS_FOR_ANSWER = re.compile(r"\bспасибо\s+(?:вам\s+)?за\s+(?:ответ|эфир|прям\w+\s+лини\w+|трансляц)")
 # thanks or praise that opens the comment, with no question and no "but"
-_THANKS = re.compile(r"^(?:[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?,\s*)?(?:большое\s+)?(?:спасибо|благодар\w+)",
-                     re.IGNORECASE)
+_THANKS = re.compile(r"^(?:[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?,\s*)?(?:(?:большое|огромное|человеческое|от\s+всей\s+души|"
+                     r"низкий\s+поклон\s+и)\s+)*(?:спасибо|благодар\w+)|^\W*(?:поздравля\w+|с\s+(?:днём|днем|праздник\w*|"
+                     r"8\s+марта|новым\s+годом|наступающим|рождеством|пасхой|победой))\b", re.IGNORECASE)
 _BUT = re.compile(r"\b(?:но|однако|только|а\s+когда|а\s+вот)\b")
 _COURTESY = re.compile(
     r"здра(?:в)?ствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня|вечера)|привет\w*|до\s+свидания|"
@@ -68,12 +86,17 @@ _COURTESY = re.compile(
     r"с\s+(?:наступающим|новым\s+годом|праздник\w*|днём|днем)\b[^?]*|поздравля\w*|"
     r"вы\s+красив\w*[^?]*|хорош(?:ая|ий)\s+(?:прям\w+\s+)?(?:лини\w+|эфир)|побольше\s+бы\s+таких|"
     r"правильн(?:о|ые)(?:\s+(?:говорит|говорите|слова))?|так\s+им\s+и\s+надо|всем|всех|вам|очень|"
-    r"смотр\w+|ждём|ждем|эфир\w*|за\s+(?:эфир|линию|ответ\w*)|что\s+отвечаете\s+сами",
+    r"смотр\w+|ждём|ждем|эфир\w*|за\s+(?:эфир|линию|ответ\w*)|что\s+отвечаете\s+сами|"
+    r"на\s+связи|привет\w*\s+от|здравия\s+желаю|здрасте|здрасьте|приветствую|вечер\s+в\s+хату|спс|пасиб\w*|"
+    r"(?:огромное|большое|от\s+всей\s+души)(?:\s+человеческое)?\s+спасибо|лучший\s+глава[^?]*|так\s+держать|"
+    r"пока[- ]пока|спокойной\s+ночи|до\s+встречи|поздравляю[^?]*|с\s+работы|первый\s+раз|зрители|добр(?:ый|ого)\b|"
+    r"и\s+все|все|мне\s+на\s+смену|удачи|молодцы?|(?:и\s+)?ваш(?:ей|им)\s+(?:семье|близким|родным)|"
+    r"отличн\w+\s+инициатив\w*|респект|по\s+делу|(?:надо\s+)?почаще\s+(?:бы\s+)?так(?:ое|ие)?(?:\s+делать)?",
 )
 # names and "из Сосновки" in a greeting: capitalised words, so case-sensitive
 _ADDRESSED = re.compile(r"\bиз\s+[А-ЯЁ]\w+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна)\b|^[А-ЯЁ][а-яё]+,")
 _REMARK = re.compile(
-    r"\bничего\s+не\s+сделают|\bодни\s+обещания|\bничего\s+конкретного|\bопять\s+вода\b|\bне\s+верю\b|"
+    r"\bничего\s+не\s+сделают|\bодни\s+обещания|\bничего\s+конкретного|\bне\s+верю\b|"
     r"\bкак\s+всегда\s+до\s+выборов|\bнадеюсь,?\s+ответите|\bхорошо\s+бы\s+ответили|\bкто\s+подскажет|"
     r"\bкто[- ]нибудь\s+знает|\bкто\s+знает|\bкто\s+из\s+\w+\s+смотрит|\bкто\s+смотрит|\bхватит\s+спамить|"
     r"\bэто\s+развод\b|\bвопросы\s+сюда|\bсюда\s+(?:писать|вопросы)|\bили\s+в\s+личку|\bкуда\s+писать\s+вопрос|"
@@ -81,12 +104,20 @@ _REMARK = re.compile(
     r"\bответьте\s+(?:уже\s+)?на\s+мой\s+вопрос|\bмой\s+вопрос\s+(?:прочита|зачита|пропуст|проигнор|ответ)\w*|"
     r"\bпочему\s+(?:игнорир|не\s+отвеча|не\s+чита|пропуска)\w*|\bудаля\w+\s+(?:комментари|вопрос)\w*|"
     r"\bцензур\w*|\bнеудобн\w+\s+вопрос\w*|\bвопросы\s+(?:подобран\w*|заранее)|\bкто\s+ещё\s+смотрит|"
-    r"\bв\s+прошлый\s+раз\s+тоже\s+обещал\w*|\bсколько\s+можно\s+обещать",
+    r"\bв\s+прошлый\s+раз\s+тоже\s+обещал\w*|\bсколько\s+можно\s+обещать|"
+    r"\bмо(?:й|и|ё|е)\s+(?:вопрос\w*|комментари\w*|коммент\w*)\s+(?:удал|проигнор|игнорир|пропуст|не\s+(?:прочит|зачит|ответ))\w*|"
+    r"\bего\s+нет\s+в\s+списке|\bмо(?:й|и|ё|е)\s+(?:комментари\w*|коммент\w*)\s+удал\w*|\bвопрос\w*\s+(?:отбира\w*|читайте|к\s+модератор\w*)|"
+    r"\bкоммент\w*\s+удал\w*|\bудал\w*\s+(?:неудобн\w+\s+)?коммент\w*|\bпро\s+нашу\s+(?:деревню|улицу|село)\s+будет|"
+    r"\bвопрос\s+про\s+\w+(?:-то)?\s+(?:уже\s+был|будет)|\bгде\s+вопрос\s+про|\bсюда\s+повторять|\bпод\s+каким\s+постом|"
+    r"\bанонимно|\bзадать\s+вопрос\s+главе|\bзаписаться\s+на\s+при[её]м\s+к\s+главе|\bв\s+чат\s+можно|"
+    r"\bсъехал\s+с\s+темы|\bне\s+ответил\w*\s+на\s+вопрос|\bвопрос[- ]то\s+не\s+ответил|\bна\s+выборы\b|"
+    r"\bзарплат\w*\s+себе|\bсмысла\s+нет|\bотключаюсь|\bкто\s+(?:это\s+)?рядом\s+(?:сидит|с\s+главой)|"
+    r"\bотчита\w*\s+что\s+сделали|\bзачем\s+(?:эти|такие)\s+эфиры|\bпообещать\s+не\s+значит|\bсказки\s+рассказыва",
 )
 # a short line that only sums the broadcast up or waits ("всё понятно", "ждём ответа", "показуха"); in a longer
 # comment these words may sit beside a real complaint
 _REMARK_SHORT = re.compile(
-    r"^\W*(?:ну\s+|всё\s+|все\s+|ок,?\s+)?(?:понятно|ясно)\W*$|\bжд(?:у|ём|ем)\s+ответ\w*|\bпоказух\w*|"
+    r"^\W*(?:ну\s+|всё\s+|все\s+|ок,?\s+)?(?:понятно|ясно)\W*$|^\W*опять\s+вода\W*$|\bжд(?:у|ём|ем)\s+ответ\w*|\bпоказух\w*|"
     r"\bпиар\w*|\bцирк\b|\bклоун\w*|\bбалабол\w*|\bотписк\w*|\bболтовн\w*|\bпустые\s+слова",
 )
 
@@ -120,6 +151,27 @@ def is_support(text: str, parent: Parent | None, street: str | None = None,
     return not (settlement and parent.settlement and settlement != parent.settlement and not street)
 
 
+# what a question about life in the district has even without a topic word: a request ("уберите", "помогите"),
+# a complaint marker ("нет", "не", "опять"), a question word, a number (a house, a route, a sum)
+_PROBLEM_MARK = re.compile(
+    r"\b\w+(?:йте|ите)\b|\b(?:нет|не|ни|никак\w*|никто|некуда|негде|невозможно|опять|снова|когда|почему|зачем|"
+    r"сколько|где|куда|кто|как|что|будет|будут|можно|нужн\w*|надо|прошу|просим|помог\w*)\b|\d")
+_NO_PROBLEM_MAX = 200
+
+
+# a comment that asks or complains, whatever courtesy or stream talk is around it
+_ASKS = re.compile(r"\b\w+(?:йте|ите)\b|\b(?:прошу|просим|вопрос\s*:|вопрос\s+по|когда|почему|зачем|сколько|нет|опять|"
+                   r"снова|так\s+и\s+не|до\s+сих\s+пор|напоминаю)\b|\bне\s+(?!за\s)\w+")
+
+
+def has_no_problem(text: str, topic: str, street: str | None) -> bool:
+    """A top-level comment with nothing a problem is made of: no topic, no street, no question mark, no request,
+    complaint or question word, no number ("Добрый вечер, Ягодное на связи", "изображение перевёрнуто 😂")."""
+    low = text.lower()
+    return (topic == "other" and not street and "?" not in low and len(low) <= _NO_PROBLEM_MAX
+            and not _PROBLEM_MARK.search(low))
+
+
 def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
     """Rules 2-5: stream talk, courtesy only, reactions, remarks; never a comment that asks about a problem."""
     if parent is not None and parent.kind == "chatter":
@@ -128,12 +180,15 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
     low = stripped.lower()
     if not _LETTERS.search(low) or _LAUGH.match(low):
         return True
-    if _STREAM.search(low) or (len(low) <= SHORT and _STREAM_SHORT.search(low)):
+    asks = _ASKS.search(low)
+    if _STREAM.search(low) and (topic == "other" or len(low) <= SHORT or not asks):
+        return True  # the stream itself ("звук плохой, но всё же спрошу: канализация…" asks about a problem)
+    if len(low) <= SHORT and _STREAM_SHORT.search(low):
         return True
     if "?" in low and topic != "other":
         return False  # asks about a problem: the common case, and nothing below may hide it
     thanks = _THANKS.match(stripped) or _THANKS_FOR_ANSWER.search(low)
-    if thanks and not _BUT.search(low):
+    if thanks and not _BUT.search(low) and not asks and "?" not in low:
         return True
     if len(low) <= COURTESY_ONLY_MAX:
         rest = _COURTESY.sub(" ", _ADDRESSED.sub(" ", stripped).lower())
@@ -178,6 +233,6 @@ def kind_of(text: str, topic: str, parent: Parent | None = None, street: str | N
         return "chatter"
     if is_support(text, parent, street, settlement):
         return "support"
-    if is_chatter(text, topic, parent):
+    if is_chatter(text, topic, parent) or (parent is None and has_no_problem(text, topic, street)):
         return "chatter"
     return "question"

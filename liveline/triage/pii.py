@@ -29,16 +29,19 @@ class PiiSpan:
 
 _FIVE_DIGITS = re.compile(r"\d(?:\D*\d){4}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+# an address spelled out against harvesters: "petrova dot olga собака gmail.com"
+_EMAIL_SPELLED = re.compile(r"[a-z0-9._-]+(?:\s+(?:dot|точка)\s+[a-z0-9._-]+)*\s*(?:собака|\(at\)|\[at\])\s*"
+                            r"[a-z0-9-]+(?:\.|\s+(?:dot|точка)\s+)[a-z]{2,}", re.IGNORECASE)
 _CARD = re.compile(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?![\d-])")
 _SNILS = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
 _SNILS_WORD = re.compile(r"снилс\w*\W{0,5}(\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{2})(?!\d)", re.IGNORECASE)
 _PASSPORT = re.compile(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}\s?(?:№\s?|номер\s)?\d{6})(?!\d)", re.IGNORECASE)
 _PASSPORT_SERIES = re.compile(r"\bсери[яи]\s*(\d{2}\s?\d{2})\s*(?:№|номер)\s*(\d{6})(?!\d)", re.IGNORECASE)
 # a utility bill's account: "лицевой счёт 7700123456", "л/с 40123", "лицевой 5003117742"
-_ACCOUNT = re.compile(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.)\s*(?:№\s*|:\s*)?(\d{5,20})(?!\d)",
-                      re.IGNORECASE)
+_ACCOUNT = re.compile(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.|\bлс(?=\s*№))\s*(?:№\s*|:\s*)?"
+                      r"(\d(?:[\s-]?\d){4,19})(?![\d-])", re.IGNORECASE)  # "лицевой 203-445-118", "ЛС № 7700123"
 _INN = re.compile(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)
-_PHONE_LONG = re.compile(r"(?<![\w+])(?:\+\s?7|8|7)[\s\-]*\(?\d[\d\s\-()]{7,16}\d(?![\d-])")
+_PHONE_LONG = re.compile(r"(?<![\w+])(?:\+\s?7|8|7)[\s\-]*\(?\d[\d\s\-()]{7,26}\d(?![\d-])")  # "8 9 1 0 …" too
 _PHONE_MOBILE = re.compile(r"(?<![\d-])\(?9\d{2}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\d-])")
 _PHONE_LOCAL = re.compile(
     r"(?:\bтел\b\.?|\bт\.|телефон\w*|\bзвоните\b|\bномер\w*\s+телефона|\bсот\.)\s*(?:[:\-]\s*)?"
@@ -72,7 +75,8 @@ def _luhn(number: str) -> bool:
 def find_pii(text: str) -> list[PiiSpan]:
     """Personal data spans, sorted and non-overlapping."""
     found: list[PiiSpan] = []
-    if "@" not in text and _FIVE_DIGITS.search(text) is None:
+    if "@" not in text and _FIVE_DIGITS.search(text) is None and not ("собака" in text or "(at)" in text
+                                                                       or "[at]" in text):
         return found  # every kind but e-mail holds at least five digits
 
     def add(start: int, end: int, kind: str) -> None:
@@ -80,6 +84,8 @@ def find_pii(text: str) -> list[PiiSpan]:
             found.append(PiiSpan(start, end, kind))
 
     for m in _EMAIL.finditer(text):
+        add(*m.span(), "email")
+    for m in _EMAIL_SPELLED.finditer(text):
         add(*m.span(), "email")
     for m in _CARD.finditer(text):
         near = text[max(0, m.start() - 30):m.start()].lower()

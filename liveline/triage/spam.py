@@ -45,10 +45,25 @@ def _allowed(domain: str, allow: frozenset[str]) -> bool:
     return any(domain == a or domain.endswith("." + a) for a in allow)
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_NOT_FLOOD = frozenset("+!?.👍")
+
+
+def _one_thing_repeated(low: str) -> bool:
+    """"позор позор позор позор", "ау ау ау ау", a row of ten 👎: one word four times or a symbol ten times
+    ("+++++" and a row of 👍 under a question are support, not flood)."""
+    tokens = _TOKEN.findall(low)
+    if len(tokens) < 4 or len(set(tokens)) != 1 or tokens[0] in _NOT_FLOOD:
+        return False
+    return tokens[0][0].isalnum() or len(tokens) >= 10
+
+
 def spam_reason(text: str) -> str | None:
-    """"link", "ad" or None."""
+    """"link", "ad", "flood" (one word or symbol over and over, in one comment) or None."""
     allow, strong, weak = _rules()
     low = text.lower()
+    if _one_thing_repeated(low):
+        return "flood"
     for m in _URL.finditer(low):
         host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE).split("/")[0]
         if not _allowed(host, allow):

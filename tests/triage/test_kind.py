@@ -97,3 +97,29 @@ def test_a_reply_with_a_matter_of_its_own_is_no_addition(text: str, topic: str, 
 def test_nothing_joins_a_filtered_or_chatter_parent() -> None:
     assert not is_addition("там ещё яма", "roads", Parent("question", topic="roads", filtered=True))
     assert not is_addition("там ещё яма", "roads", Parent("chatter"))
+
+
+@pytest.mark.parametrize("text", ["изображение перевёрнуто 😂", "Добрый вечер, Ягодное на связи 👋", "ЗДРАСТЕ",
+                                  "огромное человеческое спасибо за фонари у вокзала, наконец-то светло",
+                                  "поздравляю всех учителей с их днём!! 💐", "пока пока, мне на смену",
+                                  "вопросы отбирают заранее, неудобные не читают", "во сколько закончится эфир?",
+                                  "под каким постом оставлять вопросы, под этим или под видео?"])
+def test_greetings_thanks_stream_and_process_talk_in_many_wordings_are_chatter(text: str) -> None:
+    assert kind_of(text, "other") == "chatter"
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("спасибо что проводите такие эфиры. вопрос: когда в Кривцово отремонтируют дорогу от трассы до школы", "roads"),
+    ("я понимаю что звук плохой но всё же спрошу: канализация на Садовом 2 топит подвал, когда откачают?", "housing"),
+    ("спасибо за прошлый ответ про лифт, его так и не починили. Заводская 14, напоминаю", "housing"),
+    ("На рынке нет туалета! Поставьте хоть биотуалет", "other"),
+    ("с наступающим! и ещё: в Ягодном ёлку на площади поставят в этом году?", "other"),
+])
+def test_courtesy_or_stream_talk_around_a_real_question_leaves_it_a_question(text: str, topic: str) -> None:
+    assert kind_of(text, topic) == "question"
+
+
+@pytest.mark.parametrize("text", ["и не говорите, вонь на весь двор", "да, меня вчера чуть не покусали", "плюсую",
+                                  "такая же ситуация", "правильный вопрос!"])
+def test_agreement_in_other_words_under_a_question_is_support(text: str) -> None:
+    assert kind_of(text, "other", QUESTION) == "support"

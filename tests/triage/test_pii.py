@@ -45,3 +45,14 @@ def test_a_services_line_is_nobodys_personal_data(text: str) -> None:
 def test_a_residents_number_beside_a_service_is_still_masked() -> None:
     text = "Диспетчерская не отвечает, перезвоните мне 8 912 345 67 89"
     assert [s.kind for s in find_pii(text)] == ["phone"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Перезвоните пожалуйста! 8 9 1 0 4 4 4 2 2 1 1 — по поводу протечки", "phone"),
+    ("номер мой: 8 9 6 0 - 1 2 3 - 4 5 - 6 7", "phone"),
+    ("Мой лицевой 203-445-118, Теплосеть выставила долг", "account"),
+    ("ЛС № 7700123 Теплосеть, платим за снесённый гараж", "account"),
+    ("пишите мне на petrova dot olga собака gmail.com", "email"),
+])
+def test_personal_data_written_with_gaps_or_spelled_out_is_found(text: str, kind: str) -> None:
+    assert [s.kind for s in find_pii(text)] == [kind]

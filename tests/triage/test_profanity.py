@@ -33,3 +33,13 @@ def test_coarse_insults_count_as_profanity_and_cattle_and_a_thaw_do_not() -> Non
     assert find_profanity("Тупые отписки одни") == ["Тупые"]
     assert find_profanity("крышу заливает при каждой оттепели") == []
     assert find_profanity("скот бродит по дороге, в тупике у фермы") == []
+
+
+@pytest.mark.parametrize("text", ["клоуны, а не администрация", "слушайте вы бездельники", "ты наверно подлиза",
+                                  "нахер такие дороги", "бл@дь, третий раз пишу"])
+def test_insults_and_disguised_mat_are_caught(text: str) -> None:
+    assert find_profanity(text)
+
+
+def test_a_theft_is_reported_not_censored() -> None:
+    assert find_profanity("у нас вор залез в гараж на Садовой, полиция не едет") == []

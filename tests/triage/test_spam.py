@@ -69,3 +69,22 @@ def test_scams_job_offers_and_shop_promotions_are_ads(text: str) -> None:
 ])
 def test_questions_about_jobs_shops_and_prices_are_not_ads(text: str) -> None:
     assert spam_reason(text) is None
+
+
+@pytest.mark.parametrize("text", ["Кафе «Берёзка» приглашает на новогодние корпоративы! Меню от 2500 на человека",
+                                  "Маникюр, наращивание, педикюр 💅 запись в директ, адрес Мира 7",
+                                  "Сдаю квартиру посуточно в центре, чисто, уютно",
+                                  "ПЕРЕХОДИ ПО ССЫЛКЕ В ПРОФИЛЕ И ПОЛУЧИ 3000 НА КАРТУ!!!",
+                                  "Требуется водитель категории Д, з/п от 60000"])
+def test_offers_however_worded_are_ads(text: str) -> None:
+    assert spam_reason(text) == "ad"
+
+
+def test_one_word_or_symbol_over_and_over_is_flood_but_a_row_of_pluses_is_not() -> None:
+    assert spam_reason("позор позор позор позор позор") == "flood"
+    assert spam_reason("👎" * 12) == "flood"
+    assert spam_reason("+++++") is None and spam_reason("👍👍👍👍") is None
+
+
+def test_an_e_mail_providers_name_is_no_link() -> None:
+    assert spam_reason("пишите мне на petrova собака gmail.com, расскажу про свалку") is None
