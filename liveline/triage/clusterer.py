@@ -64,15 +64,17 @@ class Assignment:
 
 
 class _Exemplar:
-    __slots__ = ("alive", "block", "house", "lemmas", "qid", "signature", "topic", "weight")
+    __slots__ = ("alive", "block", "cluster", "facilities", "house", "lemmas", "qid", "signature", "topic", "weight")
 
-    def __init__(self, qid: str, f: Features) -> None:
+    def __init__(self, qid: str, f: Features, cluster: str) -> None:
         self.qid = qid
+        self.cluster = cluster  # kept in step with the index's map by add, move, rename and remove
         self.block = f.block
         self.house = f.house
         self.topic = f.topic
         self.lemmas = frozenset(f.topic_lemmas)
         self.weight = weight(self.lemmas)
+        self.facilities = facilities(self.lemmas)
         self.signature = array("I", f.signature)  # 256 bytes, not 64 boxed ints
         self.alive = True
 
@@ -203,21 +205,24 @@ class ClusterIndex:
                covered: dict[str, float]) -> float:
         """Best of: similarity to this exemplar, vocabulary coverage of its cluster (``covered`` keeps the
         coverage per cluster for one ``assign``: a cluster's exemplars share its profile)."""
-        sim = similarity(lemmas, ex.lemmas, wa, ex.weight)
+        theirs = ex.lemmas
+        if not lemmas or lemmas.isdisjoint(theirs):
+            sim = 0.0  # most candidates: no weight to sum
+        else:
+            inter = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas & theirs])
+            sim = inter / (wa + ex.weight - inter)  # ``similarity`` with both weights known, inlined
         cov = covered.get(cluster)
         if cov is None:
             profile = self._profiles.get(cluster)
             cov = covered[cluster] = self.params.profile_weight * coverage(lemmas, profile, wa) if profile else 0.0
         return max(sim, cov)
 
-    def _compatible(self, ex: _Exemplar, f: Features) -> str | None:
+    @staticmethod
+    def _compatible(ex: _Exemplar, f: Features) -> str | None:
         """The exemplar's cluster if it may hold ``f`` at all: alive, same block, no conflicting house."""
-        cluster = self._cluster_of.get(ex.qid)
-        if not ex.alive or cluster is None or ex.block != f.block:
+        if not ex.alive or ex.block != f.block or (ex.house and f.house and ex.house != f.house):
             return None
-        if ex.house and f.house and ex.house != f.house:
-            return None
-        return cluster
+        return ex.cluster
 
     def assign(self, qid: str, f: Features,
                forbidden: Callable[[str], bool] = lambda other: False) -> Assignment:
@@ -225,6 +230,7 @@ class ClusterIndex:
         p = self.params
         lemmas = frozenset(f.topic_lemmas)
         wa = weight(lemmas)
+        own_facilities = facilities(lemmas)
         covered: dict[str, float] = {}
         # cluster -> (may merge, score, exemplar)
         best: dict[str, tuple[bool, float, int]] = {}
@@ -263,7 +269,7 @@ class ClusterIndex:
             same_topic = ex.topic == f.topic
             merge = (same_topic and ex.house == f.house and score >= merge_at
                      and (score > 0 or kind != "general") and not (f.hints and kind == "general")
-                     and (not conflict(lemmas, ex.lemmas)
+                     and (not (own_facilities and ex.facilities and not own_facilities & ex.facilities)
                           or similarity(lemmas, ex.lemmas, wa, ex.weight) >= p.conflict_override))
             same_house = ex.house is not None and ex.house == f.house
             if merge or score >= p.suggest or (same_topic and kind != "general") or same_house:
@@ -271,8 +277,8 @@ class ClusterIndex:
         for hint in f.hints:
             for i in self._candidates(f, hint):
                 ex = self._ex[i]
-                cluster = self._cluster_of.get(ex.qid)
-                if not ex.alive or cluster is None or ex.block != hint:
+                cluster = ex.cluster
+                if not ex.alive or ex.block != hint:
                     continue
                 score = self._score(lemmas, wa, ex, cluster, covered)
                 if score >= p.hint_suggest and ex.topic == f.topic:
@@ -280,8 +286,8 @@ class ClusterIndex:
         # exemplars elsewhere whose own hints point at this block (their street was not recognised)
         for i in self._hinted.get(f.block, ())[-SCAN_LIMIT:]:
             ex = self._ex[i]
-            cluster = self._cluster_of.get(ex.qid)
-            if not ex.alive or cluster is None:
+            cluster = ex.cluster
+            if not ex.alive:
                 continue
             score = self._score(lemmas, wa, ex, cluster, covered)
             if score >= p.hint_suggest and ex.topic == f.topic:
@@ -315,7 +321,7 @@ class ClusterIndex:
         if len(members) >= EXEMPLARS:
             return
         i = len(self._ex)
-        ex = _Exemplar(qid, f)
+        ex = _Exemplar(qid, f, cluster_id)
         self._ex.append(ex)
         self._ex_id[qid] = i
         members.append(i)
@@ -382,6 +388,7 @@ class ClusterIndex:
         target = self._exemplars.setdefault(cluster_id, [])
         if len(target) < EXEMPLARS:
             target.append(i)
+            self._ex[i].cluster = cluster_id
         else:
             self._ex[i].alive = False
             del self._ex_id[qid]
@@ -393,7 +400,10 @@ class ClusterIndex:
             if self._cluster_of.get(qid) == old:
                 self._cluster_of[qid] = new
         if old in self._exemplars:
-            self._exemplars.setdefault(new, []).extend(self._exemplars.pop(old))
+            moved = self._exemplars.pop(old)
+            for i in moved:
+                self._ex[i].cluster = new
+            self._exemplars.setdefault(new, []).extend(moved)
         if old in self._profiles:
             self._profiles[new] = self._profiles.pop(old)
 
