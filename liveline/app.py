@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from liveline.assets import STATIC
-from liveline.auth import CookieSigner
+from liveline.auth import DEVICE_SALT, CookieSigner
 from liveline.errors import LivelineError, Unauthorized
 from liveline.live import screens
 from liveline.live.channel import Hub
@@ -31,7 +31,7 @@ from liveline.permissions import (
     route,
     ws_route,
 )
-from liveline.security import SecurityMiddleware
+from liveline.security import SecurityMiddleware, parse_networks
 from liveline.settings import Settings
 from liveline.store import events
 from liveline.views import (
@@ -140,11 +140,14 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=routes(),
         middleware=[Middleware(SecurityMiddleware, redis_client=sync_redis, secret=settings.secret(),
-                               idle_s=settings.session_idle_s, public_origin=settings.public_origin)],
+                               idle_s=settings.session_idle_s, public_origin=settings.public_origin,
+                               trusted_proxies=parse_networks(settings.trusted_proxies),
+                               max_body_bytes=settings.max_body_bytes)],
         exception_handlers={LivelineError: handle_error, redis.ConnectionError: handle_redis_down},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.redis = sync_redis
     app.state.signer = CookieSigner(settings.secret())
+    app.state.device_signer = CookieSigner(settings.secret(), salt=DEVICE_SALT)
     return app

@@ -110,6 +110,29 @@ class Settings:
         "30", float, "the worker finishes follow-up work a workflow recorded as owed and left undone this many "
                      "seconds (a process killed between its steps)")
     log_level: str = setting("INFO", str, "log level of every process")
+    trusted_proxies: str = setting(
+        "", str, "addresses or networks (comma-separated) of reverse proxies whose X-Forwarded-For is believed; "
+                 "empty: none, the peer's address is the client's")
+    max_body_bytes: int = setting(
+        "26214400", at_least_one, "largest request body accepted, in bytes (the largest form is a gazetteer CSV "
+                                  "of up to 20 MB); without a session at most 64 KB; beyond: 413 before the "
+                                  "body is read into memory or a temporary file")
+    max_field_bytes: int = setting(
+        "1048576", at_least_one, "largest text field of a form, in bytes (413 beyond); a file is bounded by "
+                                 "the body's limit")
+    max_parts: int = setting("200", at_least_one, "most fields and files in one form (413 beyond)")
+    sockets_per_session: int = setting(
+        "8", at_least_one, "open WebSockets one session may hold in one web process; more are refused (4429)")
+    sockets_per_address: int = setting(
+        "64", at_least_one, "open WebSockets one client address may hold in one web process; more are refused "
+                            "(4429)")
+    header_timeout_s: float = setting(
+        "10", float, "seconds a connection has to finish a request's headers (also an idle connection's "
+                     "limit before its first request); then it is closed")
+    keep_alive_s: float = setting("5", float, "seconds an idle keep-alive connection stays open between requests")
+    secrets_key: Secret = setting(  # noqa: RUF009
+        "", Secret, "Fernet keys (comma-separated, the first encrypts, all decrypt) for VK tokens at rest; "
+                    "empty: a random one is kept in ./var/secrets.key (mode 0600)")
 
     def secret(self) -> str:
         """The session-signing key; a random one persisted under var/ when none is configured."""

@@ -156,7 +156,7 @@ class World:
             return None, ""
         if role == "host":
             b = bid or self.bid
-            s = auth.create_session(self.r, f"host-{b}", "host", "", 3600, str(b), broadcasts.host_key(self.r, b))
+            s = auth.create_host_session(self.r, b, broadcasts.host_key(self.r, b), 3600)
         else:
             u = auth.get_user(self.r, f"u-{role}")
             assert u is not None

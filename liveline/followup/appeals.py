@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from liveline import labels
+from liveline import labels, numbers
 from liveline.board import broadcasts, catalog, membership, questions
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
@@ -90,7 +90,7 @@ def set_settings(r: redis.Redis, **values: str) -> dict[str, str]:
             else value.replace("\r\n", "\n").strip()
         if name == "rule" and value not in RULES:
             raise BadRequest("Неизвестное правило срока")
-        if name in {"remind_hours", "watch_hours"} and not value.isdigit():
+        if name in {"remind_hours", "watch_hours"} and not numbers.is_whole(value):
             raise BadRequest("Число часов — целое число")
         if name == "register_reply":
             value = "1" if value in {"1", "on", "true"} else "0"

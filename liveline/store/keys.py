@@ -36,7 +36,13 @@ def user_sessions(username: str) -> str:
     return f"{PREFIX}:user-sessions:{username}"
 
 
+def host_sessions(broadcast_id: int | str) -> str:
+    """Set of the ids of sessions opened with the broadcast's host link (apart from every account's)."""
+    return f"{PREFIX}:host-sessions:{broadcast_id}"
+
+
 def login_failures(kind: str, who: str) -> str:
+    """Counter of login attempts verified in the current window, per "user", "device" or "addr"."""
     return f"{PREFIX}:login-fail:{kind}:{who}"
 
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from liveline import labels, workflows
+from liveline import labels, numbers, workflows
 from liveline.board import broadcasts, catalog
 from liveline.errors import BadRequest, Forbidden
 from liveline.followup import appeals, departments, replies, report
@@ -93,7 +93,7 @@ async def act(request: Request) -> Response:
     data = await form(request)
     action = request.path_params["action"]
     await call(appeals.load_for, rc, bid, aid, s, True)
-    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    version = numbers.optional_whole(data.get("version"), "Версия обращения", 0)
     by = s.username
     if action == "take":
         await call(appeals.take, rc, bid, aid, by, data.get("assignee", ""), version)
