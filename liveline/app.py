@@ -20,6 +20,7 @@ from liveline.auth import DEVICE_SALT, CookieSigner
 from liveline.errors import LivelineError, Unauthorized
 from liveline.live import screens
 from liveline.live.channel import Hub
+from liveline.live.sockets import Sockets
 from liveline.permissions import (
     ADMIN,
     BOARD,
@@ -130,9 +131,12 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hub = Hub(sync_redis, async_redis, lambda: screens.Screens(settings.board_cards))
+        app.state.sockets = Sockets(sync_redis, settings.sockets_per_session, settings.sockets_per_address)
+        app.state.sockets.start()
         try:
             yield
         finally:
+            await app.state.sockets.stop()
             await app.state.hub.close()
             await async_redis.aclose()
             sync_redis.close()
