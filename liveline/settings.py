@@ -129,7 +129,7 @@ class Settings:
     header_timeout_s: float = setting(
         "10", float, "seconds a connection has to finish a request's headers (also an idle connection's "
                      "limit before its first request); then it is closed")
-    keep_alive_s: float = setting("5", float, "seconds an idle keep-alive connection stays open between requests")
+    keep_alive_s: int = setting("5", int, "seconds an idle keep-alive connection stays open between requests")
     secrets_key: Secret = setting(  # noqa: RUF009
         "", Secret, "Fernet keys (comma-separated, the first encrypts, all decrypt) for VK tokens at rest; "
                     "empty: a random one is kept in ./var/secrets.key (mode 0600)")
