@@ -34,7 +34,7 @@ from liveline.permissions import (
 )
 from liveline.security import SecurityMiddleware, parse_networks
 from liveline.settings import Settings
-from liveline.store import events
+from liveline.store import events, secretbox
 from liveline.views import (
     appeals,
     audit,
@@ -124,6 +124,7 @@ async def handle_redis_down(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     events.configure(settings.events_maxlen)
+    secretbox.configure(settings.secrets_keys())
     sync_redis = redis.Redis.from_url(settings.redis_url, health_check_interval=10,
                                       retry_on_timeout=True, socket_timeout=10)
     async_redis = aredis.Redis.from_url(settings.redis_url, health_check_interval=10, socket_timeout=10)

@@ -137,13 +137,33 @@ class Settings:
     def secret(self) -> str:
         """The session-signing key; a random one persisted under var/ when none is configured."""
         value = str(self.secret_key)
-        if value:
-            return value
-        path = self.var_dir / "secret"
+        return value or self._kept("secret", lambda: os.urandom(32).hex())
+
+    def secrets_keys(self) -> list[str]:
+        """The Fernet keys for secrets at rest, the sealing one first; a random one kept under var/ when none is
+        configured."""
+        from cryptography.fernet import Fernet
+
+        configured = [k.strip() for k in str(self.secrets_key).split(",") if k.strip()]
+        return configured or [self._kept("secrets.key", lambda: Fernet.generate_key().decode())]
+
+    def _kept(self, name: str, make: Callable[[], str]) -> str:
+        """A random value kept in ``var_dir/name``: the directory mode 0700, the file 0600 from its creation."""
+        import tempfile
+
+        path = self.var_dir / name
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(os.urandom(32).hex())
-            path.chmod(0o600)
+            self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.var_dir.chmod(0o700)
+            fd, tmp = tempfile.mkstemp(dir=self.var_dir, prefix=f".{name}.")  # mode 0600
+            with os.fdopen(fd, "w") as fh:
+                fh.write(make())
+            try:
+                os.link(tmp, path)  # whole or not at all, and never over one another process made first
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         return path.read_text().strip()
 
 

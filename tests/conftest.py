@@ -13,6 +13,9 @@ from liveline.store.redisproc import RedisProcess
 
 pytest_plugins = ("tests.event_checks",)  # every event a test emits is checked against its schema
 
+# One key for secrets at rest, for this process and every server process a test starts (they inherit it).
+os.environ.setdefault("LIVELINE_SECRETS_KEY", __import__("cryptography.fernet").fernet.Fernet.generate_key().decode())
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
@@ -61,7 +64,8 @@ from liveline.settings import Settings
 
 @pytest.fixture
 def settings(redis_server: RedisProcess, tmp_path: Path) -> Settings:
-    return Settings(redis_url=redis_server.url, secret_key=Secret("test-secret-key"), var_dir=tmp_path / "var")
+    return Settings(redis_url=redis_server.url, secret_key=Secret("test-secret-key"), var_dir=tmp_path / "var",
+                    secrets_key=Secret(os.environ["LIVELINE_SECRETS_KEY"]))
 
 
 @pytest.fixture
