@@ -79,12 +79,21 @@ def add_user(r: redis.Redis, username: str, password: str, role: str, department
         raise BadRequest(f"Неизвестная роль «{role}»: {', '.join(ROLES)}")
     if role == "staff" and not department:
         raise BadRequest("Сотруднику ведомства нужно указать ведомство (--department)")
+    department = _department_on_record(r, department) if role == "staff" else ""
+    if len(display_name) > 120:
+        raise BadRequest("Имя для показа — не длиннее 120 символов")
     if len(password) < 8:
         raise BadRequest("Пароль должен быть не короче 8 символов")
     user = User(username, role, department, False, display_name, _hasher.hash(password))
     if not r.hsetnx(keys.users(), username, codec.dumps(asdict(user))):
         raise Conflict(f"Пользователь {username} уже есть")
     return user
+
+
+def _department_on_record(r: redis.Redis, department: str) -> str:
+    from liveline.board.catalog import known_department
+
+    return known_department(r, department)
 
 
 def get_user(r: redis.Redis, username: str) -> User | None:
@@ -278,7 +287,7 @@ def set_role(r: redis.Redis, username: str, role: str, department: str = "") -> 
         raise BadRequest(f"Неизвестная роль «{role}»")
     if role == "staff" and not department:
         raise BadRequest("Сотруднику ведомства нужно указать ведомство")
-    user.role, user.department = role, department if role == "staff" else ""
+    user.role, user.department = role, _department_on_record(r, department) if role == "staff" else ""
     _save(r, user)
     logout_everywhere(r, username)
 

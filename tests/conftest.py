@@ -80,7 +80,12 @@ def login(client: TestClient, r: redis.Redis, username: str = "anna", role: str 
           department: str = "") -> str:
     """Create the account if needed, log in, and return the session's CSRF token."""
     if auth.get_user(r, username) is None:
-        auth.add_user(r, username, "correct horse battery", role, department or ("ЖКХ" if role == "staff" else ""))
+        department = department or ("ЖКХ" if role == "staff" else "")
+        if department:
+            from liveline.board import catalog
+
+            catalog.add_department(r, department)
+        auth.add_user(r, username, "correct horse battery", role, department)
     resp = client.post("/login", data={"username": username, "password": "correct horse battery", "next": "/"},
                        follow_redirects=False)
     assert resp.status_code == 303, resp.text

@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from liveline import auth
-from liveline.board import broadcasts, questions
+from liveline.board import broadcasts, catalog, questions
 from liveline.permissions import TABLE
 from tests.helpers import item, live_broadcast, triaged
 
@@ -135,6 +135,7 @@ class World:
         for username, role in (("u-admin", "admin"), ("u-moderator", "moderator"), ("u-producer", "producer"),
                                ("u-viewer", "viewer")):
             auth.add_user(r, username, "correct horse battery", role)
+        catalog.add_department(r, "ЖКХ")
         auth.add_user(r, "u-staff", "correct horse battery", "staff", "ЖКХ")
         self.aid = "1"
         self.crashes: list[str] = []

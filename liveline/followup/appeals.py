@@ -43,6 +43,7 @@ from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 
 STATUSES = ("new", "in_work", "redirected", "answered", "closed")
+REASON_MAX = 1000
 OPEN = ("new", "in_work", "redirected")
 ALLOWED = {
     "take": OPEN,
@@ -434,11 +435,11 @@ def reopen(r: redis.Redis, b: int | str, aid: str, by: str, reason: str = "", ve
 def redirect(r: redis.Redis, b: int | str, aid: str, department: str, reason: str, by: str,
              version: int | None = None) -> dict[str, Any]:
     """To another department, with a reason; it waits there as "redirected" until someone takes it."""
-    department, reason = " ".join(department.split()), " ".join(reason.split())
-    if not department:
-        raise BadRequest("Выберите ведомство")
+    department, reason = catalog.known_department(r, department), " ".join(reason.split())
     if not reason:
         raise BadRequest("Укажите причину перенаправления")
+    if len(reason) > REASON_MAX:
+        raise BadRequest(f"Причина перенаправления — не длиннее {REASON_MAX} символов")
 
     def m(pipe: Any, a: dict[str, Any]) -> str:
         if department == a["department"]:

@@ -249,6 +249,11 @@ def routing() -> str:
     return f"{PREFIX}:routing"
 
 
+def departments() -> str:
+    """Hash: department name -> JSON record; the departments on record, which everything else picks from."""
+    return f"{PREFIX}:departments"
+
+
 def department_heads() -> str:
     """Hash: department -> username of its head (who gets escalations)."""
     return f"{PREFIX}:dept-heads"

@@ -176,7 +176,8 @@ def settings_page(request: Request) -> Response:
     rc = r(request)
     return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=labels.APPEAL_SETTINGS,
                 rules=appeals.RULES, table=departments.table(rc), heads=departments.heads(rc),
-                departments=departments.departments(rc), topics=catalog.taxonomy(rc), error="")
+                departments=departments.departments(rc), topics=catalog.taxonomy(rc), error="",
+                department_max=catalog.DEPARTMENT_MAX)
 
 
 async def settings_save(request: Request) -> Response:
@@ -192,6 +193,10 @@ async def settings_save(request: Request) -> Response:
                    data.get("department", ""))
     elif what == "heads":
         await call(departments.set_head, rc, data.get("department", ""), data.get("username", ""))
+    elif what == "departments" and data.get("action") == "add":
+        await call(catalog.add_department, rc, data.get("name", ""), session(request).username)
+    elif what == "departments" and data.get("action") == "remove":
+        await call(catalog.remove_department, rc, data.get("department", ""))
     else:
         raise Forbidden("Неизвестная настройка")
     return RedirectResponse("/admin/appeals", status_code=303)

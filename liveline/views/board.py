@@ -35,7 +35,7 @@ def board_page(request: Request) -> Response:
     bid = _bid(request)
     b = broadcasts.get(rc, bid)
     topics = catalog.taxonomy(rc)
-    departments = sorted({t.department for t in topics if t.department})
+    departments = catalog.department_names(rc)
     return page(request, "board.html", b=b, topics=topics, departments=departments,
                 me=session(request).username)
 

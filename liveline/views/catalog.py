@@ -15,6 +15,7 @@ def _page(request: Request, error: str = "", status_code: int = 200) -> Response
     rows = catalog.places_rows(rc)
     settlements = sorted({row["settlement"] for row in rows})
     return page(request, "catalog.html", status_code=status_code, rows=len(rows), settlements=settlements,
+                departments=catalog.department_names(rc),
                 topics=catalog.taxonomy(rc), error=error, notice=request.query_params.get("ok", ""))
 
 
