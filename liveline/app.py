@@ -16,10 +16,11 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from liveline.assets import STATIC
-from liveline.auth import CookieSigner
+from liveline.auth import DEVICE_SALT, CookieSigner
 from liveline.errors import LivelineError, Unauthorized
 from liveline.live import screens
 from liveline.live.channel import Hub
+from liveline.live.sockets import Sockets
 from liveline.permissions import (
     ADMIN,
     BOARD,
@@ -31,9 +32,9 @@ from liveline.permissions import (
     route,
     ws_route,
 )
-from liveline.security import SecurityMiddleware
+from liveline.security import SecurityMiddleware, parse_networks
 from liveline.settings import Settings
-from liveline.store import events
+from liveline.store import events, secretbox
 from liveline.views import (
     appeals,
     audit,
@@ -123,6 +124,7 @@ async def handle_redis_down(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     events.configure(settings.events_maxlen)
+    secretbox.configure(settings.secrets_keys())
     sync_redis = redis.Redis.from_url(settings.redis_url, health_check_interval=10,
                                       retry_on_timeout=True, socket_timeout=10)
     async_redis = aredis.Redis.from_url(settings.redis_url, health_check_interval=10, socket_timeout=10)
@@ -130,9 +132,12 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.hub = Hub(sync_redis, async_redis, lambda: screens.Screens(settings.board_cards))
+        app.state.sockets = Sockets(sync_redis, settings.sockets_per_session, settings.sockets_per_address)
+        app.state.sockets.start()
         try:
             yield
         finally:
+            await app.state.sockets.stop()
             await app.state.hub.close()
             await async_redis.aclose()
             sync_redis.close()
@@ -140,11 +145,14 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=routes(),
         middleware=[Middleware(SecurityMiddleware, redis_client=sync_redis, secret=settings.secret(),
-                               idle_s=settings.session_idle_s, public_origin=settings.public_origin)],
+                               idle_s=settings.session_idle_s, public_origin=settings.public_origin,
+                               trusted_proxies=parse_networks(settings.trusted_proxies),
+                               max_body_bytes=settings.max_body_bytes)],
         exception_handlers={LivelineError: handle_error, redis.ConnectionError: handle_redis_down},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.redis = sync_redis
     app.state.signer = CookieSigner(settings.secret())
+    app.state.device_signer = CookieSigner(settings.secret(), salt=DEVICE_SALT)
     return app

@@ -13,7 +13,7 @@ import redis
 
 from liveline import settings as settings_mod
 from liveline.errors import LivelineError
-from liveline.store import events
+from liveline.store import events, secretbox
 
 
 def _redis(s: settings_mod.Settings) -> redis.Redis:
@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=getattr(logging, s.log_level.upper(), logging.INFO),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     events.configure(s.events_maxlen)
+    secretbox.configure(s.secrets_keys())
     for library in QUIET_LIBRARIES:
         logging.getLogger(library).setLevel(max(logging.WARNING, logging.getLogger().level))
     from workers import roles

@@ -45,3 +45,10 @@ class Conflict(LivelineError):
 class TooManyRequests(LivelineError):
     status_code = 429
     title = "Слишком много попыток"
+
+
+class PayloadTooLarge(LivelineError):
+    """A request body, a form field or the number of a form's parts passed its limit (413)."""
+
+    status_code = 413
+    title = "Слишком большой запрос"

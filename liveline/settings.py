@@ -110,17 +110,60 @@ class Settings:
         "30", float, "the worker finishes follow-up work a workflow recorded as owed and left undone this many "
                      "seconds (a process killed between its steps)")
     log_level: str = setting("INFO", str, "log level of every process")
+    trusted_proxies: str = setting(
+        "", str, "addresses or networks (comma-separated) of reverse proxies whose X-Forwarded-For is believed; "
+                 "empty: none, the peer's address is the client's")
+    max_body_bytes: int = setting(
+        "26214400", at_least_one, "largest request body accepted, in bytes (the largest form is a gazetteer CSV "
+                                  "of up to 20 MB); without a session at most 64 KB; beyond: 413 before the "
+                                  "body is read into memory or a temporary file")
+    max_field_bytes: int = setting(
+        "1048576", at_least_one, "largest text field of a form, in bytes (413 beyond); a file is bounded by "
+                                 "the body's limit")
+    max_parts: int = setting("200", at_least_one, "most fields and files in one form (413 beyond)")
+    sockets_per_session: int = setting(
+        "8", at_least_one, "open WebSockets one session may hold in one web process; more are refused (4429)")
+    sockets_per_address: int = setting(
+        "64", at_least_one, "open WebSockets one client address may hold in one web process; more are refused "
+                            "(4429)")
+    header_timeout_s: float = setting(
+        "10", float, "seconds a connection has to finish a request's headers (also an idle connection's "
+                     "limit before its first request); then it is closed")
+    keep_alive_s: int = setting("5", int, "seconds an idle keep-alive connection stays open between requests")
+    secrets_key: Secret = setting(  # noqa: RUF009
+        "", Secret, "Fernet keys (comma-separated, the first encrypts, all decrypt) for VK tokens at rest; "
+                    "empty: a random one is kept in ./var/secrets.key (mode 0600)")
 
     def secret(self) -> str:
         """The session-signing key; a random one persisted under var/ when none is configured."""
         value = str(self.secret_key)
-        if value:
-            return value
-        path = self.var_dir / "secret"
+        return value or self._kept("secret", lambda: os.urandom(32).hex())
+
+    def secrets_keys(self) -> list[str]:
+        """The Fernet keys for secrets at rest, the sealing one first; a random one kept under var/ when none is
+        configured."""
+        from cryptography.fernet import Fernet
+
+        configured = [k.strip() for k in str(self.secrets_key).split(",") if k.strip()]
+        return configured or [self._kept("secrets.key", lambda: Fernet.generate_key().decode())]
+
+    def _kept(self, name: str, make: Callable[[], str]) -> str:
+        """A random value kept in ``var_dir/name``: the directory mode 0700, the file 0600 from its creation."""
+        import tempfile
+
+        path = self.var_dir / name
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(os.urandom(32).hex())
-            path.chmod(0o600)
+            self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.var_dir.chmod(0o700)
+            fd, tmp = tempfile.mkstemp(dir=self.var_dir, prefix=f".{name}.")  # mode 0600
+            with os.fdopen(fd, "w") as fh:
+                fh.write(make())
+            try:
+                os.link(tmp, path)  # whole or not at all, and never over one another process made first
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         return path.read_text().strip()
 
 

@@ -13,6 +13,9 @@ from liveline.store.redisproc import RedisProcess
 
 pytest_plugins = ("tests.event_checks",)  # every event a test emits is checked against its schema
 
+# One key for secrets at rest, for this process and every server process a test starts (they inherit it).
+os.environ.setdefault("LIVELINE_SECRETS_KEY", __import__("cryptography.fernet").fernet.Fernet.generate_key().decode())
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
@@ -61,7 +64,8 @@ from liveline.settings import Settings
 
 @pytest.fixture
 def settings(redis_server: RedisProcess, tmp_path: Path) -> Settings:
-    return Settings(redis_url=redis_server.url, secret_key=Secret("test-secret-key"), var_dir=tmp_path / "var")
+    return Settings(redis_url=redis_server.url, secret_key=Secret("test-secret-key"), var_dir=tmp_path / "var",
+                    secrets_key=Secret(os.environ["LIVELINE_SECRETS_KEY"]))
 
 
 @pytest.fixture
@@ -76,7 +80,12 @@ def login(client: TestClient, r: redis.Redis, username: str = "anna", role: str 
           department: str = "") -> str:
     """Create the account if needed, log in, and return the session's CSRF token."""
     if auth.get_user(r, username) is None:
-        auth.add_user(r, username, "correct horse battery", role, department or ("ЖКХ" if role == "staff" else ""))
+        department = department or ("ЖКХ" if role == "staff" else "")
+        if department:
+            from liveline.board import catalog
+
+            catalog.add_department(r, department)
+        auth.add_user(r, username, "correct horse battery", role, department)
     resp = client.post("/login", data={"username": username, "password": "correct horse battery", "next": "/"},
                        follow_redirects=False)
     assert resp.status_code == 303, resp.text

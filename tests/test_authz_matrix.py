@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from liveline import auth
-from liveline.board import broadcasts, questions
+from liveline.board import broadcasts, catalog, questions
 from liveline.permissions import TABLE
 from tests.helpers import item, live_broadcast, triaged
 
@@ -135,6 +135,7 @@ class World:
         for username, role in (("u-admin", "admin"), ("u-moderator", "moderator"), ("u-producer", "producer"),
                                ("u-viewer", "viewer")):
             auth.add_user(r, username, "correct horse battery", role)
+        catalog.add_department(r, "ЖКХ")
         auth.add_user(r, "u-staff", "correct horse battery", "staff", "ЖКХ")
         self.aid = "1"
         self.crashes: list[str] = []
@@ -156,7 +157,7 @@ class World:
             return None, ""
         if role == "host":
             b = bid or self.bid
-            s = auth.create_session(self.r, f"host-{b}", "host", "", 3600, str(b), broadcasts.host_key(self.r, b))
+            s = auth.create_host_session(self.r, b, broadcasts.host_key(self.r, b), 3600)
         else:
             u = auth.get_user(self.r, f"u-{role}")
             assert u is not None

@@ -152,7 +152,7 @@ def test_login_is_throttled_per_account_across_addresses(r: redis.Redis) -> None
 
 def test_login_is_throttled_per_address_across_accounts(client: TestClient, r: redis.Redis) -> None:
     auth.add_user(r, "anna", "correct horse battery", "moderator")
-    for n in range(auth.LOGIN_LIMIT):
+    for n in range(auth.ADDRESS_LIMIT):
         assert client.post("/login", data={"username": f"guess{n}", "password": "x"}).status_code == 401
     resp = client.post("/login", data={"username": "anna", "password": "correct horse battery"})
     assert resp.status_code == 429
@@ -226,3 +226,20 @@ def test_a_moderator_action_needs_the_csrf_token(client: TestClient, r: redis.Re
     ok = client.post(f"/b/{bid}/c/{cid}/approve", headers=htmx_headers(csrf))
     assert ok.status_code == 204
     assert clusters.get(r, bid, cid)["status"] == "approved"
+
+
+def test_no_account_name_reaches_the_host_link_sessions(client: TestClient, r: redis.Redis,
+                                                        settings: Settings) -> None:
+    from liveline.board import broadcasts
+    from liveline.errors import BadRequest
+
+    bid = live_broadcast(r)
+    with TestClient(create_app(settings), base_url="http://testserver") as studio:
+        assert studio.get(f"/host/{bid}/{broadcasts.host_key(r, bid)}", follow_redirects=False).status_code == 303
+        assert studio.get(f"/b/{bid}/host").status_code == 200
+        csrf = login(client, r, f"host-{bid}", "moderator")  # an account with the old host sessions' name
+        assert client.post("/logout-everywhere", headers=htmx_headers(csrf),
+                           follow_redirects=False).status_code == 303
+        assert studio.get(f"/b/{bid}/host", follow_redirects=False).status_code == 200
+        with pytest.raises(BadRequest):  # the host sessions' own name is no account name
+            auth.add_user(r, auth.host_name(bid), "correct horse battery", "moderator")

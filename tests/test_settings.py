@@ -30,7 +30,7 @@ def test_one_declaration_gives_the_names_the_defaults_and_the_secrets() -> None:
     assert [s.attr for s in SETTINGS] == [f.name for f in dataclasses.fields(Settings)]
     assert all(s.name == "LIVELINE_" + s.attr.upper() for s in SETTINGS)
     assert {s.name for s in SETTINGS if s.secret} == {
-        "LIVELINE_SECRET_KEY", "LIVELINE_VK_USER_TOKEN", "LIVELINE_VK_GROUP_TOKEN"}
+        "LIVELINE_SECRET_KEY", "LIVELINE_VK_USER_TOKEN", "LIVELINE_VK_GROUP_TOKEN", "LIVELINE_SECRETS_KEY"}
     plain, loaded = Settings(), load(env_file=None, environ={})
     for s in SETTINGS:
         if s.secret:

@@ -37,10 +37,13 @@ def _stop_on_signals(stop: threading.Event) -> None:
 def web(settings: Settings) -> None:
     import uvicorn
 
+    from liveline import httpserver
     from liveline.app import create_app
 
+    # X-Forwarded-For is read by the app itself, from LIVELINE_TRUSTED_PROXIES only (liveline/security.py)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
-                ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=3, proxy_headers=False)
+                ws_ping_interval=20, ws_ping_timeout=20, timeout_graceful_shutdown=3, proxy_headers=False,
+                http=httpserver.protocol(settings.header_timeout_s), timeout_keep_alive=settings.keep_alive_s)
 
 
 def repair_every(settings: Settings) -> float:

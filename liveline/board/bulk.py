@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import redis
 
+from liveline import numbers
 from liveline.board import clusters
 from liveline.errors import BadRequest, LivelineError
 from liveline.store import state
@@ -42,7 +43,7 @@ def parse_targets(raw: str) -> list[Target]:
         cid, _, version = part.strip().partition(":")
         if not cid:
             continue
-        if not cid.isdigit() or (version and not version.isdigit()):
+        if not numbers.is_whole(cid) or (version and not numbers.is_whole(version)):
             raise BadRequest("Неверный список карточек")
         out.append((cid, int(version) if version else None))
     if not out:

@@ -1,4 +1,5 @@
-"""What an admin edits once per organisation: the gazetteer (streets and settlements) and the topic taxonomy.
+"""What an admin edits once per organisation: the gazetteer (streets and settlements), the topic taxonomy and
+the departments (records everything else picks from: topics, routing, staff accounts, redirects, cards).
 
 Both live in Redis as JSON; the triage worker reads them when it takes a broadcast. The gazetteer comes from a
 CSV export (FIAS/ГАР or OSM) with columns ``settlement,street_type,street``.
@@ -129,6 +130,7 @@ def update_topic(r: redis.Redis, slug: str, name: str, department: str, keywords
     """Edit one topic (name, department, comma-separated keyword lemmas) or add a new one."""
     from liveline.triage.text import lemma
 
+    department = known_department(r, department, optional=True)
     topics = taxonomy(r)
     words = [lemma(w.strip().lower()) for w in keywords.replace(";", ",").split(",") if w.strip()]
     for t in topics:
@@ -142,3 +144,63 @@ def update_topic(r: redis.Redis, slug: str, name: str, department: str, keywords
                                              keywords=words))
     save_taxonomy(r, topics)
     return topics
+
+
+# -- departments: records, chosen from a list everywhere ------------------------------------------------
+DEPARTMENT_MAX = 120
+
+
+def clean_department(name: str) -> str:
+    """A department's name with its spaces collapsed; bounded, printable, never empty."""
+    name = " ".join(name.split())
+    if not name:
+        raise BadRequest("Укажите ведомство")
+    if len(name) > DEPARTMENT_MAX or not name.isprintable():
+        raise BadRequest(f"Название ведомства: печатные символы, не длиннее {DEPARTMENT_MAX}")
+    return name
+
+
+def _seed_departments(r: redis.Redis) -> None:
+    """Before the first record: every department the taxonomy, the routing table and the heads named."""
+    if r.exists(keys.departments()):
+        return
+    named = topics(r).departments()
+    named |= {v.decode() if isinstance(v, bytes) else str(v) for v in r.hvals(keys.routing())}
+    named |= {k.decode() if isinstance(k, bytes) else str(k) for k in r.hkeys(keys.department_heads())}
+    p = r.pipeline(transaction=True)
+    for name in named:
+        p.hsetnx(keys.departments(), " ".join(name.split()), codec.dumps({"seeded": True}))
+    p.execute()
+
+
+def department_names(r: redis.Redis) -> list[str]:
+    _seed_departments(r)
+    return sorted(k.decode() if isinstance(k, bytes) else str(k) for k in r.hkeys(keys.departments()))
+
+
+def add_department(r: redis.Redis, name: str, by: str = "") -> str:
+    _seed_departments(r)
+    name = clean_department(name)
+    r.hsetnx(keys.departments(), name, codec.dumps({"by": by}))
+    return name
+
+
+def remove_department(r: redis.Redis, name: str) -> None:
+    """Remove a department no topic, routing row or head names any more."""
+    name = " ".join(name.split())
+    routed = {v.decode() if isinstance(v, bytes) else str(v) for v in r.hvals(keys.routing())}
+    if name in topics(r).departments() or name in routed or r.hexists(keys.department_heads(), name):
+        raise BadRequest(f"Ведомство «{name[:60]}» ещё указано в темах, маршрутизации или руководителях")
+    _seed_departments(r)
+    r.hdel(keys.departments(), name)
+
+
+def known_department(r: redis.Redis, name: str, optional: bool = False) -> str:
+    """``name`` when it is a department on record (``optional``: or empty); else a clear 400."""
+    if optional and not name.strip():
+        return ""
+    name = clean_department(name)
+    _seed_departments(r)
+    if not r.hexists(keys.departments(), name):
+        raise BadRequest(f"Нет ведомства «{name[:60]}»: выберите из списка (ведомства добавляет администратор)")
+    return name

@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from liveline import labels
-from liveline.board import cluster_doc, questions
+from liveline.board import catalog, cluster_doc, questions
 from liveline.board import host as host_state
 from liveline.errors import BadRequest, Conflict
 from liveline.store import keys, redis_types
@@ -230,6 +230,11 @@ def edit_reading(r: redis.Redis, b: int | str, cid: str, text: str, by: str, ver
 
 def set_topic(r: redis.Redis, b: int | str, cid: str, topic: str, department: str, by: str,
               version: int | None = None) -> Event:
+    """A card's topic (one of the taxonomy's) and department (one on record, or none)."""
+    if topic not in catalog.topics(r):
+        raise BadRequest("Неизвестная тема")
+    department = catalog.known_department(r, department, optional=True)
+
     def m(pipe: Any, c: dict[str, Any], q: list[str], h: dict[str, Any]) -> None:
         c["topic"], c["department"] = topic, department
     return act(r, b, cid, "topic", by, version, m)

@@ -11,6 +11,7 @@ from typing import Any
 
 import redis
 
+from liveline import numbers
 from liveline.store import codec, keys
 from liveline.store.events import Event, emit
 
@@ -36,7 +37,7 @@ def touch(r: redis.Redis, b: int | str, sid: str, username: str, message: str) -
     except (ValueError, AttributeError):
         return
     card = str(card) if card not in (None, "") else None
-    if card is not None and not card.isdigit():
+    if card is not None and not numbers.is_whole(card):
         return
     seen = online(r, b)
     r.hset(keys.presence(b), sid, codec.dumps({"user": username, "card": card, "at": time.time()}))

@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 
+from liveline import numbers
 from liveline.board import authors, clusters, membership, merges, questions
 from liveline.board.clusters import REVERTIBLE
 from liveline.errors import BadRequest, Conflict, NotFound
@@ -72,7 +73,7 @@ def _s(v: Any) -> str:
 
 def _valid_id(row_id: str) -> bool:
     parts = row_id.split("-")
-    return len(parts) == 2 and all(p.isdigit() for p in parts)
+    return len(parts) == 2 and all(numbers.is_whole(p) for p in parts)
 
 
 def can_undo(entry: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ worker and the ingest process as child processes until Ctrl-C / SIGTERM, and sto
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -55,13 +56,14 @@ def seed(r: redis.Redis) -> int:
 
 
 def main(settings: Settings) -> int:
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.var_dir.chmod(0o700)  # the session key, the secrets key and the AOF: no one else's to read
     redis_proc: RedisProcess | None = None
     env = dict(os.environ)
     if not settings.redis_url:
-        redis_proc = RedisProcess(settings.var_dir / "redis").start()
+        redis_proc = RedisProcess(settings.var_dir / "redis", password=secrets.token_urlsafe(24)).start()
         settings.redis_url = redis_proc.url
-        print(f"Redis: свой redis-server {redis_proc.version()} на {redis_proc.url}, данные в "
+        print(f"Redis: свой redis-server {redis_proc.version()} на {redis_proc.shown_url} (с паролем), данные в "
               f"{settings.var_dir / 'redis'} (AOF, fsync always)")
     env["LIVELINE_REDIS_URL"] = settings.redis_url
     env["LIVELINE_PORT"] = str(settings.port)

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from liveline import labels
+from liveline import labels, numbers
 from liveline.board import broadcasts, catalog, membership, questions
 from liveline.errors import BadRequest, Conflict, Forbidden, NotFound
 from liveline.followup import departments
@@ -43,6 +43,7 @@ from liveline.store.events import Event, audit, emit
 from liveline.store.txn import transact
 
 STATUSES = ("new", "in_work", "redirected", "answered", "closed")
+REASON_MAX = 1000
 OPEN = ("new", "in_work", "redirected")
 ALLOWED = {
     "take": OPEN,
@@ -90,7 +91,7 @@ def set_settings(r: redis.Redis, **values: str) -> dict[str, str]:
             else value.replace("\r\n", "\n").strip()
         if name == "rule" and value not in RULES:
             raise BadRequest("Неизвестное правило срока")
-        if name in {"remind_hours", "watch_hours"} and not value.isdigit():
+        if name in {"remind_hours", "watch_hours"} and not numbers.is_whole(value):
             raise BadRequest("Число часов — целое число")
         if name == "register_reply":
             value = "1" if value in {"1", "on", "true"} else "0"
@@ -435,11 +436,11 @@ def reopen(r: redis.Redis, b: int | str, aid: str, by: str, reason: str = "", ve
 def redirect(r: redis.Redis, b: int | str, aid: str, department: str, reason: str, by: str,
              version: int | None = None) -> dict[str, Any]:
     """To another department, with a reason; it waits there as "redirected" until someone takes it."""
-    department, reason = " ".join(department.split()), " ".join(reason.split())
-    if not department:
-        raise BadRequest("Выберите ведомство")
+    department, reason = catalog.known_department(r, department), " ".join(reason.split())
     if not reason:
         raise BadRequest("Укажите причину перенаправления")
+    if len(reason) > REASON_MAX:
+        raise BadRequest(f"Причина перенаправления — не длиннее {REASON_MAX} символов")
 
     def m(pipe: Any, a: dict[str, Any]) -> str:
         if department == a["department"]:

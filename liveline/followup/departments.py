@@ -37,9 +37,10 @@ def table(r: redis.Redis) -> list[dict[str, str]]:
 
 def set_route(r: redis.Redis, topic: str, settlement: str, department: str) -> None:
     """Add or change a row; an empty department removes it."""
-    topic, department = topic.strip(), " ".join(department.split())
+    topic = topic.strip()
     if topic not in catalog.topics(r):
         raise BadRequest("Неизвестная тема")
+    department = catalog.known_department(r, department, optional=True)
     settlement = settlement.strip() or ANY
     if department:
         r.hset(keys.routing(), _field(topic, settlement), department)
@@ -59,10 +60,8 @@ def department_for(r: redis.Redis, topic: str, settlement: str | None,
 
 
 def departments(r: redis.Redis) -> list[str]:
-    """Every department anyone can route to: the taxonomy's and the table's."""
-    names = catalog.topics(r).departments()
-    names |= {redis_types.text(v) for v in r.hvals(keys.routing())}
-    return sorted(names)
+    """Every department anyone can route to: the departments on record (``catalog.department_names``)."""
+    return catalog.department_names(r)
 
 
 def heads(r: redis.Redis) -> dict[str, str]:
@@ -70,9 +69,7 @@ def heads(r: redis.Redis) -> dict[str, str]:
 
 
 def set_head(r: redis.Redis, department: str, username: str) -> None:
-    department = " ".join(department.split())
-    if not department:
-        raise BadRequest("Укажите ведомство")
+    department = catalog.known_department(r, department)
     if username.strip():
         r.hset(keys.department_heads(), department, username.strip())
     else:

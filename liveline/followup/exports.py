@@ -1,9 +1,12 @@
 """Exports of a broadcast's appeals: XLSX (one formatted sheet per department) and CSV, full or public.
 
-* FULL: every co-author's name and VK link; only for roles with that right (``FULL_ROLES``; staff only
-  their department's appeals) and every such export is written to the broadcast's audit log.
+* FULL: every co-author's name and VK link; only for roles with the right to personal data
+  (``disclosure.PERSONAL_ROLES``; staff only their department's appeals).
 * PUBLIC: personal data masked in the text (``triage.pii.mask_pii``), no names, no links, no ids of people.
-* POS: one row per appeal in the layout documented in ``docs/pos_export.md`` for ЦУР incident systems / ПОС.
+* POS: one row per appeal in the layout documented in ``docs/pos_export.md`` for ЦУР incident systems / ПОС;
+  its address column is empty for a role without the right to personal data (``disclosure.appeal_for``).
+
+Every export by a session, of any format, is written to the broadcast's audit log.
 
 Citizens' text goes through ``cellsafe`` (never a formula, nothing a spreadsheet refuses).
 """
@@ -20,11 +23,10 @@ import redis
 from liveline import labels
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, Forbidden
-from liveline.followup import appeals, replies
+from liveline.followup import appeals, disclosure, replies
 from liveline.followup.cellsafe import write_csv, write_xlsx
 from liveline.ingest.vk import itemkeys
 
-FULL_ROLES = frozenset({"admin", "moderator", "staff"})
 FORMATS = ("xlsx", "csv", "pos")
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "csv": "text/csv; charset=utf-8", "pos": "text/csv; charset=utf-8"}
@@ -36,12 +38,6 @@ PUBLIC_HEADERS = ["№", "Статус", "Ведомство", "Тема", "На
                   "Срок", "Просрочено", "Ответ"]
 POS_HEADERS = ["external_id", "created_at", "topic_code", "topic", "department", "settlement", "address",
                "text", "coauthors", "support", "deadline", "status"]
-
-
-def mask(text: str) -> str:
-    from liveline.triage.pii import mask_pii
-
-    return str(mask_pii(text))
 
 
 def comment_url(key: str) -> str:
@@ -63,7 +59,7 @@ def parent_of(a: dict[str, Any], public: bool) -> str:
     if not p.get("text"):
         return ""
     if public:
-        return f"«{mask(p['text'])}»"
+        return f"«{disclosure.mask(p['text'])}»"
     return f"{p.get('author_name') or 'житель'}: «{p['text']}»"
 
 
@@ -81,16 +77,16 @@ def full_row(r: redis.Redis, a: dict[str, Any]) -> list[object]:
 
 def public_row(a: dict[str, Any]) -> list[object]:
     d = appeals.decorate(a)
-    return [int(a["id"]), d["status_label"], a["department"], a["topic_name"], a["settlement"], mask(a["title"]),
-            parent_of(a, True), len(a["coauthors"]), a["support"], _local(a["deadline"], a["tz"]), "да" if d["overdue"] else "нет",
-            mask(a["answer"])]
+    return [int(a["id"]), d["status_label"], a["department"], a["topic_name"], a["settlement"], disclosure.mask(a["title"]),
+            parent_of(a, True), len(a["coauthors"]), a["support"], _local(a["deadline"], a["tz"]),
+            "да" if d["overdue"] else "нет", disclosure.mask(a["answer"])]
 
 
 def pos_row(a: dict[str, Any]) -> list[object]:
     fmt = "%Y-%m-%dT%H:%M:%S%z"
     tz = ZoneInfo(a["tz"])
     return [f"LL-{a['broadcast']}-{a['id']}", datetime.fromtimestamp(a["created_at"], tz).strftime(fmt),
-            a["topic"], a["topic_name"], a["department"], a["settlement"], a["address"], mask(a["title"]),
+            a["topic"], a["topic_name"], a["department"], a["settlement"], a["address"], disclosure.mask(a["title"]),
             len(a["coauthors"]), a["support"], datetime.fromtimestamp(a["deadline"], tz).strftime(fmt), a["status"]]
 
 
@@ -105,9 +101,14 @@ def export(r: redis.Redis, bid: int | str, fmt: str, public: bool, out: IO[bytes
     if fmt not in FORMATS:
         raise BadRequest("Формат выгрузки: xlsx, csv или pos")
     meta = broadcasts.get(r, bid)
-    if session is not None and not public and fmt != "pos" and session.role not in FULL_ROLES:
+    if not public and fmt != "pos" and not disclosure.sees_personal_data(session):
         raise Forbidden("Полная выгрузка с данными авторов вам недоступна: выберите публичную")
-    items = selected(r, bid, session)
+    personal = disclosure.sees_personal_data(session)
+    items = [disclosure.appeal_for(a, personal) for a in selected(r, bid, session)]
+    if session is not None:
+        appeals.log_access(r, bid, session, "appeal.export", f"appeals:{bid}",
+                           {"format": fmt, "public": public or fmt == "pos",
+                            "appeals": [a["id"] for a in items]})
     if fmt == "pos":
         write_csv(out, POS_HEADERS, [pos_row(a) for a in items])
         return len(items)
@@ -115,9 +116,6 @@ def export(r: redis.Redis, bid: int | str, fmt: str, public: bool, out: IO[bytes
         headers, rows = PUBLIC_HEADERS, [(a["department"], public_row(a)) for a in items]
     else:
         headers, rows = FULL_HEADERS, [(a["department"], full_row(r, a)) for a in items]
-        if session is not None:
-            appeals.log_access(r, bid, session, "appeal.export", f"appeals:{bid}",
-                               {"format": fmt, "appeals": [a["id"] for a in items]})
     if fmt == "csv":
         write_csv(out, headers, [row for _, row in rows])
         return len(items)

@@ -36,7 +36,13 @@ def user_sessions(username: str) -> str:
     return f"{PREFIX}:user-sessions:{username}"
 
 
+def host_sessions(broadcast_id: int | str) -> str:
+    """Set of the ids of sessions opened with the broadcast's host link (apart from every account's)."""
+    return f"{PREFIX}:host-sessions:{broadcast_id}"
+
+
 def login_failures(kind: str, who: str) -> str:
+    """Counter of login attempts verified in the current window, per "user", "device" or "addr"."""
     return f"{PREFIX}:login-fail:{kind}:{who}"
 
 
@@ -241,6 +247,11 @@ def reply_index(broadcast_id: int | str) -> str:
 def routing() -> str:
     """Hash: "topic|settlement" (or "topic|*") -> department; the admin's routing table."""
     return f"{PREFIX}:routing"
+
+
+def departments() -> str:
+    """Hash: department name -> JSON record; the departments on record, which everything else picks from."""
+    return f"{PREFIX}:departments"
 
 
 def department_heads() -> str:

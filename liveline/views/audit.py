@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from liveline import labels
+from liveline import labels, numbers
 from liveline.board import broadcasts, catalog, undo
 from liveline.errors import LivelineError
 from liveline.permissions import BOARD, route
@@ -85,9 +85,11 @@ def audit_page(request: Request) -> Response:
     cid = request.query_params.get("c", "")
     topics = catalog.topics(rc)
     rows = [readable(x, topics) for x in read_audit(rc, bid)]
-    if cid.isdigit():
+    if not numbers.is_whole(cid):
+        cid = ""
+    if cid:
         rows = [x for x in rows if x["object"]["cid"] == cid]
-    return page(request, "audit.html", b=broadcasts.get(rc, bid), rows=rows, cid=cid if cid.isdigit() else "",
+    return page(request, "audit.html", b=broadcasts.get(rc, bid), rows=rows, cid=cid,
                 ok=request.query_params.get("ok", ""), error=request.query_params.get("error", ""))
 
 

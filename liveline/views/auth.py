@@ -29,13 +29,23 @@ async def login_form(request: Request) -> Response:
     return page(request, "login.html", next=_safe_next(request.query_params.get("next", "/")), error="")
 
 
+DEVICE_MAX_AGE_S = 400 * 86400
+
+
+def address(request: Request) -> str:
+    """The client's address, as the security middleware read it (behind ``LIVELINE_TRUSTED_PROXIES``)."""
+    return str(request.scope.get("ll_address", ""))
+
+
 async def login(request: Request) -> Response:
     data = await form(request)
     username, password = data.get("username", "").strip(), data.get("password", "")
     nxt = _safe_next(data.get("next", "/"))
-    address = request.client.host if request.client else ""
+    signer = request.app.state.device_signer
+    raw_device = request.cookies.get(auth.COOKIE_DEVICE)
+    device = auth.device_of(signer.loads(raw_device) if raw_device else None, username)
     try:
-        user = await call(auth.authenticate, r(request), username, password, address)
+        user = await call(auth.authenticate, r(request), username, password, address(request), device)
     except TooManyRequests as exc:
         return page(request, "login.html", status_code=429, next=nxt, error=exc.message)
     if user is None:
@@ -45,6 +55,10 @@ async def login(request: Request) -> Response:
                    settings.session_idle_s)
     response = RedirectResponse(nxt, status_code=303)
     set_cookie(request, response, s.sid)
+    if not device:  # this browser may log in as this user again past a lock others caused
+        response.set_cookie(auth.COOKIE_DEVICE, signer.dumps(auth.new_device(user.username)),
+                            max_age=DEVICE_MAX_AGE_S, httponly=True, samesite="lax",
+                            secure=settings.cookie_secure, path="/login")
     return response
 
 

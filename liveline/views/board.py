@@ -14,6 +14,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from liveline import numbers
 from liveline.board import authors, broadcasts, catalog, clusters, membership, merges, questions, undo
 from liveline.errors import BadRequest, NotFound
 from liveline.ingest import manual
@@ -34,7 +35,7 @@ def board_page(request: Request) -> Response:
     bid = _bid(request)
     b = broadcasts.get(rc, bid)
     topics = catalog.taxonomy(rc)
-    departments = sorted({t.department for t in topics if t.department})
+    departments = catalog.department_names(rc)
     return page(request, "board.html", b=b, topics=topics, departments=departments,
                 me=session(request).username)
 
@@ -79,8 +80,7 @@ def _mute(rc: Any, b: int, cid: str, by: str, muted: bool) -> Any:
 
 
 def _version(data: dict[str, str]) -> int | None:
-    v = data.get("version", "")
-    return int(v) if v.isdigit() else None
+    return numbers.optional_whole(data.get("version"), "Версия карточки", 0)
 
 
 ACTIONS = {
@@ -108,10 +108,7 @@ ACTIONS = {
 
 
 def _position(d: dict[str, str]) -> int:
-    p = d.get("position", "0").strip() or "0"
-    if not p.lstrip("-").isdigit():
-        raise BadRequest("Позиция в очереди — число")
-    return int(p)
+    return numbers.optional_whole(d.get("position"), "Позиция в очереди", signed=True) or 0
 
 
 async def act(request: Request) -> Response:
@@ -133,7 +130,7 @@ async def merge(request: Request) -> Response:
     data = await form(request)
     s = session(request)
     target, source = data.get("target", "").strip(), data.get("source", "").strip()
-    if not target.isdigit() or not source.isdigit():
+    if not numbers.is_whole(target) or not numbers.is_whole(source):
         raise BadRequest("Укажите номера двух вопросов для объединения")
     await call(merges.merge, r(request), _bid(request), target, source, s.username,
                _version({"version": data.get("target_version", "")}),

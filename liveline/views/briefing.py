@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from liveline import numbers
 from liveline.board import broadcasts
 from liveline.live import briefing
 from liveline.permissions import BOARD_READ, route
@@ -15,8 +16,8 @@ from liveline.views.common import page, r
 def briefing_page(request: Request) -> Response:
     rc = r(request)
     bid = int(request.path_params["bid"])
-    top = request.query_params.get("top", "20")
-    data = briefing.build(rc, bid, top=max(3, min(60, int(top))) if top.isdigit() else 20)
+    top = numbers.optional_whole(request.query_params.get("top"), "Число вопросов", 0)
+    data = briefing.build(rc, bid, top=max(3, min(60, top)) if top is not None else 20)
     return page(request, "briefing.html", b=broadcasts.get(rc, bid), data=data)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from liveline import workflows
+from liveline import auth, workflows
 from liveline.board import broadcasts
 from liveline.errors import BadRequest, LivelineError
 from liveline.ingest import sources
@@ -87,4 +87,5 @@ async def remove_source(request: Request) -> Response:
 async def rotate_host_link(request: Request) -> Response:
     await form(request)
     await call(broadcasts.rotate_host_key, r(request), _bid(request))
+    await call(auth.end_host_sessions, r(request), _bid(request))
     return RedirectResponse(f"/b/{_bid(request)}", status_code=303)

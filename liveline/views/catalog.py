@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from liveline.board import catalog
 from liveline.errors import BadRequest, Forbidden
-from liveline.views.common import call, page, r, session
+from liveline.views.common import call, page, parsed_form, r, session
 
 
 def _page(request: Request, error: str = "", status_code: int = 200) -> Response:
@@ -15,6 +15,7 @@ def _page(request: Request, error: str = "", status_code: int = 200) -> Response
     rows = catalog.places_rows(rc)
     settlements = sorted({row["settlement"] for row in rows})
     return page(request, "catalog.html", status_code=status_code, rows=len(rows), settlements=settlements,
+                departments=catalog.department_names(rc),
                 topics=catalog.taxonomy(rc), error=error, notice=request.query_params.get("ok", ""))
 
 
@@ -23,7 +24,7 @@ def catalog_page(request: Request) -> Response:
 
 
 async def import_places(request: Request) -> Response:
-    data = await request.form()
+    data = await parsed_form(request, files=1)
     s = session(request)
     if data.get("csrf") != s.csrf:
         raise Forbidden("Неверный CSRF-токен: обновите страницу")

@@ -6,11 +6,13 @@ from typing import Any
 
 import redis
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from liveline.auth import Session
-from liveline.errors import Forbidden, Unauthorized
+from liveline.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
 from liveline.render import render_fragment
 
 
@@ -44,15 +46,30 @@ def fragment(name: str, status_code: int = 200, headers: dict[str, str] | None =
     return HTMLResponse(render_fragment(name, **ctx), status_code=status_code, headers=headers)
 
 
-async def form(request: Request) -> dict[str, str]:
-    """The submitted form; a plain (non-htmx) form must carry the session's CSRF token in a field."""
-    data = await request.form()
-    values = {k: str(v) for k, v in data.items() if isinstance(v, str)}
+async def parsed_form(request: Request, files: int = 0) -> FormData:
+    """The submitted form within the limits: ``LIVELINE_MAX_FIELD_BYTES`` a text field, ``LIVELINE_MAX_PARTS``
+    fields, ``files`` files (none unless a view takes an upload); the body as a whole is capped before it is
+    read (``security.limited_receive``). Beyond a limit: 413. A plain (non-htmx) form must carry the
+    session's CSRF token in a field."""
+    settings = request.app.state.settings
+    try:
+        data = await request.form(max_files=files, max_fields=settings.max_parts,
+                                  max_part_size=settings.max_field_bytes)
+    except HTTPException as exc:  # Starlette turns the parser's refusals into a 400 with English text
+        if "maximum" in str(exc.detail).lower():
+            raise PayloadTooLarge("Слишком большой запрос: слишком длинное поле, много полей или файлов") from exc
+        raise BadRequest("Форма повреждена: отправьте её ещё раз") from exc
     if request.scope.get("ll_csrf_from_form"):
         s = request.scope.get("ll_session")
-        if s is not None and values.get("csrf") != s.csrf:
+        if s is not None and data.get("csrf") != s.csrf:
             raise Forbidden("Неверный CSRF-токен: обновите страницу")
-    return values
+    return data
+
+
+async def form(request: Request) -> dict[str, str]:
+    """The submitted form's text fields (see ``parsed_form``)."""
+    data = await parsed_form(request)
+    return {k: v for k, v in data.items() if isinstance(v, str)}
 
 
 async def call(fn: Any, *args: Any, **kwargs: Any) -> Any:

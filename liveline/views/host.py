@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from liveline import auth
+from liveline import auth, numbers
 from liveline.board import broadcasts, clusters
 from liveline.errors import BadRequest, Forbidden
 from liveline.views.auth import set_cookie
@@ -33,7 +33,7 @@ async def host_link(request: Request) -> Response:
     if not ok:
         raise Forbidden("Ссылка ведущего недействительна или отозвана")
     settings = request.app.state.settings
-    s = await call(auth.create_session, rc, f"host-{bid}", "host", "", settings.session_idle_s, str(bid), key)
+    s = await call(auth.create_host_session, rc, bid, key, settings.session_idle_s)
     response = RedirectResponse(f"/b/{bid}/host", status_code=303)
     set_cookie(request, response, s.sid)
     return response
@@ -50,10 +50,7 @@ async def controls(request: Request) -> Response:
             if flag in data:
                 changes[flag] = data[flag] == "1"
         if "font" in data:
-            try:
-                changes["font"] = int(data["font"])
-            except ValueError as exc:
-                raise BadRequest("Размер шрифта — число") from exc
+            changes["font"] = numbers.whole(data["font"], "Размер шрифта", signed=True)
     if not changes:
         raise BadRequest("Нечего менять")
     await call(clusters.set_host, r(request), _bid(request), s.username, **changes)

@@ -6,12 +6,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from liveline import auth
+from liveline.board import catalog
 from liveline.errors import LivelineError
 from liveline.views.common import call, form, page, r
 
 
+def _page(request: Request, error: str = "", status_code: int = 200) -> Response:
+    rc = r(request)
+    return page(request, "users.html", status_code=status_code, users=auth.list_users(rc),
+                departments=catalog.department_names(rc), error=error)
+
+
 def users_page(request: Request) -> Response:
-    return page(request, "users.html", users=auth.list_users(r(request)), error="")
+    return _page(request)
 
 
 async def users_add(request: Request) -> Response:
@@ -20,7 +27,7 @@ async def users_add(request: Request) -> Response:
         await call(auth.add_user, r(request), data.get("username", ""), data.get("password", ""),
                    data.get("role", ""), data.get("department", ""), data.get("display_name", ""))
     except LivelineError as exc:
-        return page(request, "users.html", status_code=400, users=auth.list_users(r(request)), error=exc.message)
+        return _page(request, exc.message, 400)
     return RedirectResponse("/admin/users", status_code=303)
 
 

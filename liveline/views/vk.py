@@ -7,6 +7,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from liveline import numbers
 from liveline.errors import BadRequest
 from liveline.ingest.vk import tokens
 from liveline.views.common import call, form, page, r
@@ -25,15 +26,15 @@ async def set_token(request: Request) -> Response:
         return page(request, "vk.html", status_code=400, status=tokens.token_status(r(request)),
                     error="Укажите вид ключа и сам ключ", notice="")
     group_id = data.get("group_id", "").strip()
-    if kind == "group" and not group_id.lstrip("-").isdigit():
+    if kind == "group" and not numbers.is_whole(group_id, signed=True):
         return page(request, "vk.html", status_code=400, status=tokens.token_status(r(request)),
                     error="Для ключа сообщества нужен номер сообщества (group_id)", notice="")
-    expires_in = data.get("expires_in", "").strip()
+    expires_in = numbers.optional_whole(data.get("expires_in"), "Срок действия ключа (секунд)", 0)
     try:
         await call(tokens.set_token, r(request), kind, value,
-                   group_id=abs(int(group_id)) if group_id else None,
+                   group_id=abs(numbers.whole(group_id, "Номер сообщества", signed=True)) if group_id else None,
                    refresh_token=data.get("refresh_token", "").strip() or None,
-                   expires_at=time.time() + int(expires_in) if expires_in.isdigit() else None)
+                   expires_at=time.time() + expires_in if expires_in is not None else None)
     except (ValueError, BadRequest) as exc:
         return page(request, "vk.html", status_code=400, status=tokens.token_status(r(request)),
                     error=str(exc), notice="")

@@ -523,8 +523,8 @@
       var text = card.querySelector(".text");
       panel.querySelector("textarea").value = text ? text.textContent : "";
     } else if (name === "topic") {
-      panel.querySelector("select").value = card.dataset.topic || "other";
-      panel.querySelector("input[name=department]").value = card.dataset.dept || "";
+      panel.querySelector("select[name=topic]").value = card.dataset.topic || "other";
+      panel.querySelector("select[name=department]").value = card.dataset.dept || "";
     } else if (name === "more") {
       panel.querySelectorAll("[data-only-filter]").forEach(function (el) { el.hidden = card.dataset.filter !== el.dataset.onlyFilter; });
       panel.querySelectorAll("[data-only-brigade]").forEach(function (el) { el.hidden = !card.dataset.brigade; });
@@ -573,7 +573,7 @@
     var t = e.target;
     if (t.matches && t.matches("input.pick")) { var c = cardOf(t); if (c) select(c, t.checked); }
     if (t.matches && t.matches("form[data-form=topic] select[name=topic]")) {
-      var opt = t.options[t.selectedIndex], dept = t.form.querySelector("input[name=department]");
+      var opt = t.options[t.selectedIndex], dept = t.form.querySelector("select[name=department]");
       if (opt && dept) dept.value = opt.dataset.dept || "";
     }
   });

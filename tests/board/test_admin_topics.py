@@ -25,6 +25,7 @@ TEXT = "Когда поставят скамейки в сквере у школ
 def add_parks(client: TestClient, r: redis.Redis) -> None:
     """The admin adds the topic through the admin page."""
     csrf = login(client, r, "root", "admin")
+    client.post("/admin/appeals/departments", data={"csrf": csrf, "action": "add", "name": DEPT})
     resp = client.post("/admin/catalog/topics", data={"csrf": csrf, "slug": SLUG, "name": NAME, "department": DEPT,
                                                       "keywords": "сквер, скамейка"}, follow_redirects=False)
     assert resp.status_code == 303, resp.text
@@ -83,6 +84,7 @@ def test_an_appeal_about_an_admin_added_topic_goes_to_its_department(client: Tes
     assert NAME in page.get_text() and f'value="{SLUG}"' in str(page.select_one("select[name=topic]"))
 
     # the routing table takes the new topic, and a row for a settlement wins over the topic's department
+    catalog.add_department(r, "Администрация Сосновки")
     departments.set_route(r, SLUG, "Сосновка", "Администрация Сосновки")
     assert departments.department_for(r, SLUG, "сосновка") == "Администрация Сосновки"
     assert [row["topic_name"] for row in departments.table(r)] == [NAME]

@@ -25,6 +25,7 @@ def test_a_wrong_csv_gets_a_clear_message(r: redis.Redis, bad: str) -> None:
 
 
 def test_a_topic_edit_changes_its_department_and_keywords(r: redis.Redis) -> None:
+    catalog.add_department(r, "Комитет по дорогам")
     topics = catalog.update_topic(r, "roads", "Дороги", "Комитет по дорогам", "яма, Асфальт, колея")
     roads = next(t for t in topics if t.slug == "roads")
     assert roads.department == "Комитет по дорогам" and roads.keywords == ["яма", "асфальт", "колея"]
@@ -35,5 +36,6 @@ def test_editing_a_topic_leaves_the_defaults_alone(r: redis.Redis) -> None:
     from liveline.triage.topics import topic_by_slug
 
     before = topic_by_slug("roads").department
+    catalog.add_department(r, "Комитет по дорогам")
     catalog.update_topic(r, "roads", "Дороги", "Комитет по дорогам", "")
     assert topic_by_slug("roads").department == before

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from liveline.board import authors, broadcasts, clusters, merges, presence, questions, undo
+from liveline.board import authors, broadcasts, catalog, clusters, merges, presence, questions, undo
 from liveline.followup import appeals
 from liveline.ingest.inbox import SourceItem
 from liveline.store import events, keys, state
@@ -43,6 +43,7 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     clusters.take(r, bid, gas, "anna")
     clusters.take(r, bid, gas, "anna", release=True)
     clusters.edit_reading(r, bid, roads, "Когда отремонтируют улицу Ленина?", "anna")
+    catalog.add_department(r, "Отдел газификации")
     clusters.set_topic(r, bid, gas, "gasification", "Отдел газификации", "anna")
     clusters.pin(r, bid, gas, True, "anna")
     clusters.pin(r, bid, gas, False, "anna")
@@ -70,6 +71,7 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     aid = next(iter(appeals.read_all(r, bid)))
     appeals.take(r, bid, aid, "staff")
     appeals.assign(r, bid, aid, "staff", "staff")
+    catalog.add_department(r, "Управление дорог района")
     appeals.redirect(r, bid, aid, "Управление дорог района", "по адресу", "staff")
     appeals.answer(r, bid, aid, "Ремонт в июле", "staff")
     appeals.close(r, bid, aid, "staff")

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import redis
 
-from liveline.store.redisproc import RedisProcess, free_port
+from liveline.store.redisproc import RedisProcess
+from tests.webproc import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -41,38 +38,6 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
-
-
-class LiveServer:
-    def __init__(self, redis_proc: RedisProcess, var_dir: Path) -> None:
-        self.redis_proc = redis_proc
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, LIVELINE_REDIS_URL=redis_proc.url, LIVELINE_PORT=str(self.port),
-                        LIVELINE_SECRET_KEY="e2e-secret", LIVELINE_VAR_DIR=str(var_dir), LIVELINE_LOG_LEVEL="WARNING")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "liveline.cli", "web"]
-
-    def start(self) -> LiveServer:
-        self.proc = subprocess.Popen(self.command(), env=self.env, cwd=Path(__file__).resolve().parents[2])
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.url + "/login", timeout=0.5)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("web server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_an_admin_added_topic_shows_its_name_on_the_board(browser: Any, live_ser
     form = admin.locator("form", has=admin.locator("input[name=slug][pattern]"))
     form.locator("input[name=slug]").fill("parks")
     form.locator("input[name=name]").fill("Парки и скверы")
-    form.locator("input[name=department]").fill("Отдел благоустройства")
+    form.locator("select[name=department]").select_option("Отдел благоустройства")  # departments are records
     form.locator("button").click()
     admin.wait_for_url("**/admin/catalog?ok=*")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import redis
 
+from liveline.board import catalog
 from liveline.errors import BadRequest
 from liveline.followup import appeals
 from liveline.followup import departments as routing
@@ -14,6 +15,8 @@ from tests.helpers import ended_broadcast
 
 def test_routing_table_topic_by_settlement_then_topic_then_taxonomy(r: redis.Redis) -> None:
     assert routing.department_for(r, "roads", "Сосновка") == "Отдел дорожного хозяйства"
+    for name in ("Управление дорог района", "Администрация Сосновского поселения"):
+        catalog.add_department(r, name)
     routing.set_route(r, "roads", "", "Управление дорог района")
     routing.set_route(r, "roads", "Сосновка", "Администрация Сосновского поселения")
     assert routing.department_for(r, "roads", "сосновка") == "Администрация Сосновского поселения"

@@ -147,6 +147,8 @@ def test_last_review_and_on_demand_creation(client: TestClient, r: redis.Redis) 
 def test_admin_edits_routing_and_templates(client: TestClient, r: redis.Redis) -> None:
     csrf = login(client, r, "root", "admin")
     assert client.get("/admin/appeals").status_code == 200
+    client.post("/admin/appeals/departments", data={"csrf": csrf, "action": "add",
+                                                     "name": "Администрация поселения"})
     client.post("/admin/appeals/routing", data={"csrf": csrf, "topic": "roads", "settlement": "Сосновка",
                                                  "department": "Администрация поселения"})
     assert routing.department_for(r, "roads", "Сосновка") == "Администрация поселения"

@@ -1,7 +1,8 @@
 """VK tokens of an organisation, kept in Redis (``keys.vk_tokens(org)``: kind -> JSON record).
 
 A record holds the secret; nothing here logs it, and ``token_status`` (what the status panel shows) never
-returns it. Without a record the environment is the fallback (LIVELINE_VK_USER_TOKEN, LIVELINE_VK_GROUP_TOKEN,
+returns it. At rest the whole record is sealed (``store.secretbox``, Fernet with ``LIVELINE_SECRETS_KEY``); a
+record found in plain text or sealed with an older key is sealed again with the current one when read. Without a record the environment is the fallback (LIVELINE_VK_USER_TOKEN, LIVELINE_VK_GROUP_TOKEN,
 LIVELINE_VK_GROUP_ID) so a single-organisation install needs no setup step.
 
 VK ID user tokens live one hour: ``refresh_if_needed`` renews one with its refresh token
@@ -21,7 +22,7 @@ import redis
 import requests
 
 from liveline.ingest.vk.ratelimit import token_id
-from liveline.store import codec, keys
+from liveline.store import codec, keys, secretbox
 
 TokenKind = Literal["user", "group"]
 KINDS: tuple[TokenKind, ...] = ("user", "group")
@@ -66,8 +67,27 @@ def set_token(r: redis.Redis, kind: TokenKind, token: str, group_id: int | None 
         raise ValueError("a community token needs its group_id")
     record = TokenRecord(kind, token, abs(group_id) if group_id else None, refresh_token, expires_at,
                          device_id, org)
-    r.hset(keys.vk_tokens(org), kind, record.to_json())
+    _store(r, record)
     return record
+
+
+def _store(r: redis.Redis, record: TokenRecord) -> None:
+    r.hset(keys.vk_tokens(record.org), record.kind, secretbox.seal(record.to_json()))
+
+
+def _reseal(r: redis.Redis, org: str, kind: str, raw: bytes | str, plain: str) -> None:
+    """Seal a record read in plain text (or under an older key) again, unless it changed meanwhile."""
+    key = keys.vk_tokens(org)
+    with r.pipeline() as p:
+        try:
+            p.watch(key)
+            if p.hget(key, kind) != raw:
+                return
+            p.multi()
+            p.hset(key, kind, secretbox.seal(plain))
+            p.execute()
+        except redis.WatchError:
+            pass
 
 
 def _from_env(kind: str, org: str, env: Mapping[str, str]) -> TokenRecord | None:
@@ -85,7 +105,10 @@ def get_token(r: redis.Redis, kind: str, org: str = "default",
               env: Mapping[str, str] | None = None) -> TokenRecord | None:
     raw = r.hget(keys.vk_tokens(org), kind)
     if raw:
-        data: dict[str, Any] = codec.loads(raw)
+        plain, stale = secretbox.open_sealed(raw)
+        if stale:
+            _reseal(r, org, kind, raw, plain)
+        data: dict[str, Any] = codec.loads(plain)
         return TokenRecord(**data)
     return _from_env(kind, org, os.environ if env is None else env)
 
@@ -97,7 +120,8 @@ def mark_dead(r: redis.Redis, kind: str, org: str = "default", reason: str = "",
     if record is None:
         return
     record.dead, record.dead_reason = True, reason or "токен недействителен"
-    r.hset(keys.vk_tokens(org), kind, record.to_json())
+    record.org = org
+    _store(r, record)
 
 
 def token_status(r: redis.Redis, org: str = "default",
