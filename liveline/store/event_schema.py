@@ -513,7 +513,7 @@ _CLUSTER_QUEUE = KindSchema(NoNote, clusters="must", queue="must", host="must") 
 SCHEMAS: dict[str, KindSchema] = {
     "question.new": KindSchema(QuestionNewNote, clusters="may", questions="must", rules=(_new_questions,)),
     **{f"question.{k}": KindSchema(QuestionNote, clusters="may", questions="must", rules=(_one_question,))
-       for k in ("edit", "delete", "restore", "likes")},
+       for k in ("edit", "delete", "restore", "likes", "author")},
     **{f"cluster.{a}": _CLUSTER for a in ("approve", "restore", "chat", "topic", "pin", "unpin", "take", "release")},
     **{f"cluster.{a}": _CLUSTER_QUEUE for a in ("reject", "queue", "unqueue", "on_air", "answered", "return",
                                                  "edit")},

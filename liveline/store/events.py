@@ -28,7 +28,7 @@ AUDIT_MAXLEN = 500_000  # the audit log is kept for undo and review
 
 # every kind of event a domain verb writes; tests/board/test_event_kinds.py replays each one
 KINDS = frozenset({
-    "question.new", "question.edit", "question.delete", "question.restore", "question.likes",
+    "question.new", "question.edit", "question.delete", "question.restore", "question.likes", "question.author",
     *(f"cluster.{a}" for a in ("approve", "restore", "chat", "reject", "queue", "unqueue", "move", "on_air", "answered",
                                "return", "edit", "topic", "pin", "unpin", "take", "release", "revert", "merge",
                                "split")),

@@ -32,8 +32,9 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     questions.ingest(r, bid, item(3, "+1", parent_key="demo:1"), triaged("+1"))
     light = ask(4, "Не горят фонари на Садовой", topic="lighting")
     gas, trash = ask(5, "Будет ли газ в Сосновке?"), ask(6, "Уберите мусор у дома 5")
-    for kind in ("edit", "likes", "delete", "restore"):
-        change = item(4, "Не горят фонари на Садовой, третью неделю", kind=kind, likes=4)
+    for kind in ("edit", "likes", "delete", "restore", "author"):
+        change = item(4, "Не горят фонари на Садовой, третью неделю", kind=kind, likes=4,
+                      author_name="Анна Петрова" if kind == "author" else "Житель 4")
         questions.ingest(r, bid, change, triaged(change.text) if kind in ("edit", "restore") else None)
     clusters.approve(r, bid, light, "anna")
     clusters.reject(r, bid, trash, "anna", "offtopic")
