@@ -60,7 +60,8 @@ APPEAL_STATUSES = {"new": "Новое", "in_work": "В работе", "redirecte
                    "answered": "Ответ дан", "closed": "Закрыто"}
 APPEAL_ACTIONS = {"created": "создано", "take": "взято в работу", "assign": "назначен исполнитель",
                   "answer": "дан ответ", "close": "закрыто", "reopen": "возвращено в работу",
-                  "redirect": "перенаправлено", "citizen_reply": "ответ жителя", "remind": "напоминание",
+                  "redirect": "перенаправлено", "citizen_reply": "ответ жителя", "author_named": "имя соавтора из VK",
+                  "remind": "напоминание",
                   "escalate": "эскалация"}
 APPEAL_SETTINGS = {
     "rule": "Срок ответа", "remind_hours": "Напоминать за (рабочих часов)",

@@ -235,7 +235,14 @@ class TriageWorker:
 
     def handle_change(self, st: BroadcastTriage, item: SourceItem) -> Event | None:
         """An edit, deletion, restore, likes or author update of an item already ingested."""
-        if item.kind in ("delete", "likes", "author"):
+        if item.kind == "author":
+            ev = questions.ingest(self.r, st.broadcast_id, item, None)
+            if ev is not None:  # the name also reaches the appeal made meanwhile, if any
+                q = ev.questions[ev.note["qid"]]
+                appeals.name_coauthor(self.r, st.broadcast_id, str(q.get("cluster") or ""), item.author_id,
+                                      safe_text(item.author_name))
+            return ev
+        if item.kind in ("delete", "likes"):
             return questions.ingest(self.r, st.broadcast_id, item, None)
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())
         return questions.ingest(self.r, st.broadcast_id, item, to_triaged(a))

@@ -532,8 +532,8 @@ SCHEMAS: dict[str, KindSchema] = {
     **{f"broadcast.{s}": KindSchema(NoNote, broadcast="must", rules=(_broadcast_state(s),))
        for s in typing.get_args(BroadcastState) if s != "draft"},
     **{f"appeal.{a}": KindSchema(AppealNote, rules=(_appeal_history,))
-       for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect", "citizen_reply", "remind",
-                 "escalate")},
+       for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect", "citizen_reply",
+                 "author_named", "remind", "escalate")},
 }
 
 _CLUSTER_FIELDS = frozenset(fields_of(ClusterDoc)[0])

@@ -35,7 +35,7 @@ KINDS = frozenset({
     "host.updated", "author.muted", "author.unmuted", "presence",
     "broadcast.created", "broadcast.updated", "broadcast.live", "broadcast.ended", "broadcast.closed",
     *(f"appeal.{a}" for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect",
-                              "citizen_reply", "remind", "escalate")),
+                              "citizen_reply", "author_named", "remind", "escalate")),
 })
 # what each kind carries: liveline/store/event_schema.py (``SCHEMAS``) and docs/events.md
 

@@ -65,6 +65,8 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     broadcasts.end(r, bid, "admin")
     appeals.create_from_broadcast(r, bid)
     aid = next(iter(appeals.read_all(r, bid)))
+    named = next((a, co) for a in appeals.read_all(r, bid).values() for co in a["coauthors"] if co["author_id"])
+    appeals.name_coauthor(r, bid, named[0]["cluster"], named[1]["author_id"], "Имя из VK")
     appeals.take(r, bid, aid, "staff")
     appeals.assign(r, bid, aid, "staff", "staff")
     appeals.redirect(r, bid, aid, "Управление дорог района", "по адресу", "staff")

@@ -267,3 +267,29 @@ def test_a_dead_user_token_is_not_hidden_by_long_poll_errors(r: redis.Redis, sim
         sim.http_error_next("lp", 500, times=1000)  # the long poll fails over and over meanwhile
         run.wait(lambda: sim.counters["lp"] >= checks + 3)
         assert run.state() == "token_dead"
+
+
+def test_a_name_that_arrives_after_the_end_reaches_the_appeal(r: redis.Redis) -> None:
+    from liveline.board import broadcasts, clusters
+    from liveline.followup import appeals
+    from liveline.ingest import inbox
+    from liveline.ingest.inbox import SourceItem
+
+    bid = live_broadcast(r)
+    key = itemkeys.comment_key("wall", -GID, 7, 501)
+    inbox.append(r, bid, [SourceItem(key=key, text="Когда отремонтируют дорогу на Лесной?", author_id="1001",
+                                     author_url="https://vk.com/id1001", via="longpoll")])  # no name yet
+    worker = TriageWorker(r)
+    while worker.processed < 1:
+        worker.step(block_ms=50)
+    cid = str(codec.loads(next(iter(r.hvals(keys.questions(bid)))))["cluster"])
+    clusters.approve(r, bid, cid, "anna")
+    broadcasts.end(r, bid)
+    appeals.create_from_broadcast(r, bid)
+    inbox.append(r, bid, [SourceItem(key=key, kind="author", author_id="1001", author_name="Анна Петрова",
+                                     author_url="https://vk.com/id1001", via="poll")])
+    while worker.processed < 2:
+        worker.step(block_ms=50)
+    appeal = next(iter(appeals.read_all(r, bid).values()))
+    assert [co["author_name"] for co in appeal["coauthors"]] == ["Анна Петрова"]
+    assert row_of(r, bid, key)["author"] == "Анна Петрова"
