@@ -293,3 +293,30 @@ def test_a_name_that_arrives_after_the_end_reaches_the_appeal(r: redis.Redis) ->
     appeal = next(iter(appeals.read_all(r, bid).values()))
     assert [co["author_name"] for co in appeal["coauthors"]] == ["Анна Петрова"]
     assert row_of(r, bid, key)["author"] == "Анна Петрова"
+
+
+# ------------------------------------------------------------------------------------------ 8. configuration
+def test_a_wrong_group_id_is_shown_as_misconfigured_at_the_first_long_poll_call(r: redis.Redis,
+                                                                                sim: VkSimulator) -> None:
+    tokens.set_token(r, "user", USER)
+    tokens.set_token(r, "group", GROUP, group_id=43)  # the token is community 42's
+    bid = live_broadcast(r)
+    post = sim.add_post(-43)
+    with Running(r, sim, bid, source("vk_wall", -43, post)) as run:
+        run.wait(lambda: run.state() == "misconfigured")
+    st = source_status(r, bid, "s1")
+    assert "--group-id" in st["last_error"] and GROUP not in st["last_error"]
+
+
+def test_a_community_post_the_token_does_not_cover_is_shown_as_misconfigured(r: redis.Redis,
+                                                                             sim: VkSimulator) -> None:
+    tokens.set_token(r, "user", USER)
+    tokens.set_token(r, "group", GROUP, group_id=43)  # saved for another community than the post's
+    bid = live_broadcast(r)
+    post = sim.add_post(-GID)
+    sim.add_comment(-GID, post, 1001, "Когда починят дорогу?")
+    with Running(r, sim, bid, source("vk_wall", -GID, post)) as run:
+        run.wait(lambda: run.state() == "misconfigured")
+        diff = run.converged()  # polling still collects
+    assert not diff, diff
+    assert "43" in source_status(r, bid, "s1")["last_error"]
