@@ -419,6 +419,19 @@ def test_vk_may_skip_a_push_and_events_carry_no_names(sim: VkSimulator) -> None:
     assert page["items"][0]["text"] == "Вопрос (исправлен)"  # the change itself happened
 
 
+def test_long_poll_redelivers_and_forgets_its_history(sim: VkSimulator) -> None:
+    post = sim.add_post(OWNER)
+    lp = VkBotLongPoll(sim.vk_session("group", rps_delay=0), G, wait=25)
+    q = sim.add_comment(OWNER, post, 1001, "Вопрос")
+    sim.repeat_lp_next(1)
+    first, again = lp.check(), lp.check()
+    assert [e.object.id for e in first] == [q] and [e.raw for e in again] == [e.raw for e in first]
+    sim.add_comment(OWNER, post, 1002, "Ещё вопрос")
+    sim.wipe_lp_history(G)
+    answer = requests.get(lp.server, params={"act": "a_check", "key": lp.key, "ts": lp.ts, "wait": 1}, timeout=5)
+    assert answer.json()["failed"] == 1
+
+
 def test_users_get_names_authors_and_likes_change_without_events(sim: VkSimulator) -> None:
     sim.add_user(1001, "Анна", "Петрова")
     users = sim.vk_session("group", rps_delay=0).method("users.get", {"user_ids": "1001,1002"})

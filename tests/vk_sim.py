@@ -276,6 +276,7 @@ class VkSimulator:
         self._delays: dict[str, deque[float]] = defaultdict(deque)
         self._lp_faults: deque[int] = deque()
         self._push_skips = 0  # the next pushes VK does not make (the change itself happens)
+        self._lp_repeats = 0  # the next long-poll answers that keep ``ts``: their events come again
         self._push_loss = 0.0  # the share of pushes VK does not make, drawn from ``_push_random``
         self._push_random = random.Random(0)
         self.pushes_skipped = 0
@@ -410,6 +411,18 @@ class VkSimulator:
         """From now on VK skips about ``share`` of the comment events (a seeded draw)."""
         with self._lock:
             self._push_loss, self._push_random = share, random.Random(seed)
+
+    def repeat_lp_next(self, times: int = 1) -> None:
+        """The next long-poll answers with events keep the ``ts`` asked for: the same events are delivered
+        again (VK's at-least-once delivery)."""
+        with self._lock:
+            self._lp_repeats += times
+
+    def wipe_lp_history(self, group_id: int) -> None:
+        """VK forgets the community's event history (an outage): a check with an older ``ts`` answers
+        ``failed: 1``."""
+        with self._lock:
+            self._lp_log[group_id].clear()
 
     def close_comments(self, owner_id: int, item_id: int, *, kind: Kind = "wall", closed: bool = True) -> None:
         with self._lock:
@@ -839,6 +852,7 @@ class VkSimulator:
             return status, f"<html><body>{status} simulated</body></html>"
         with self._lock:
             self._counters[method] += 1
+            self._counters["requests"] += 1
             try:
                 token = self._auth(params)
                 if not params.get("v"):
@@ -923,6 +937,9 @@ class VkSimulator:
                     o = e["object"]
                     kind = "wall" if e["type"].startswith("wall") else "video"
                     self._served.add((kind, o["owner_id"], o.get("post_id", o.get("video_id", 0)), o["id"]))
+            if updates and self._lp_repeats:
+                self._lp_repeats -= 1
+                return 200, {"ts": str(ts), "updates": updates}
             return 200, {"ts": str(self._lp_next[group_id]), "updates": updates}
 
     def _check_schema(self, method: str, payload: dict[str, Any], params: dict[str, str]) -> None:
@@ -1083,6 +1100,8 @@ def control_routes(sim: VkSimulator) -> list[Route]:
         "delay": lambda b: sim.delay_next(b["method"], b["seconds"], b.get("times", 1)),
         "lp_fail": lambda b: sim.lp_fail_next(b["code"], b.get("times", 1)),
         "skip_pushes": lambda b: sim.skip_pushes(b.get("times", 1)),
+        "repeat_lp": lambda b: sim.repeat_lp_next(b.get("times", 1)),
+        "wipe_lp_history": lambda b: sim.wipe_lp_history(b["group_id"]),
         "likes": lambda b: sim.set_likes(b["owner_id"], b["comment_id"], b["likes"], kind=b.get("kind", "wall")),
         "rate_limits": lambda b: sim.set_rate_limits(b.get("user"), b.get("group")),
     }
