@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import os
 import sys
@@ -14,7 +13,7 @@ import redis
 
 from liveline import settings as settings_mod
 from liveline.errors import BadRequest, LivelineError
-from liveline.store import events
+from liveline.store import codec, events
 
 
 def _redis(s: settings_mod.Settings) -> redis.Redis:
@@ -90,7 +89,7 @@ def cmd_source(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     rows = sources.listing(r, args.broadcast)
     if args.format == "jsonl":
         for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
+            print(codec.dumps_readable(row))
         return
     for row in rows:
         print("\t".join(str(row[f] if row[f] is not None else "—") for f in sources.LISTING_FIELDS))
