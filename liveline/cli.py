@@ -12,8 +12,8 @@ from typing import Any
 import redis
 
 from liveline import settings as settings_mod
-from liveline.errors import LivelineError
-from liveline.store import events, secretbox
+from liveline.errors import BadRequest, LivelineError
+from liveline.store import codec, events, secretbox
 
 
 def _redis(s: settings_mod.Settings) -> redis.Redis:
@@ -75,9 +75,24 @@ def cmd_broadcast(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 def cmd_source(args: argparse.Namespace, s: settings_mod.Settings) -> None:
     from liveline.ingest import sources
+    from liveline.ingest.vk import tokens
 
-    src = sources.add_from_text(_redis(s), args.broadcast, args.url)
-    print(src["id"])
+    r = _redis(s)
+    if args.action == "add":
+        src = sources.add_from_text(r, args.broadcast, args.url, org=args.org)
+        print(src["id"])
+        if src["kind"] in ("vk_wall", "vk_video") and tokens.get_token(r, "user", args.org) is None:
+            print(f"внимание: у организации {args.org} нет пользовательского ключа VK — комментарии не "
+                  f"собираются, пока не выполнена `liveline vk token set --user --org {args.org}`",
+                  file=sys.stderr)
+        return
+    rows = sources.listing(r, args.broadcast)
+    if args.format == "jsonl":
+        for row in rows:
+            print(codec.dumps_readable(row))
+        return
+    for row in rows:
+        print("\t".join(str(row[f] if row[f] is not None else "—") for f in sources.LISTING_FIELDS))
 
 
 def cmd_export(args: argparse.Namespace, s: settings_mod.Settings) -> None:
@@ -100,15 +115,40 @@ def cmd_export(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 
 def cmd_vk(args: argparse.Namespace, s: settings_mod.Settings) -> None:
-    from liveline.ingest.vk import tokens
+    from liveline.ingest.vk import groups, tokens
+    from liveline.ingest.vk.client import VkError
 
     r = _redis(s)
     kind: tokens.TokenKind = "user" if args.user else "group"
-    value = os.environ.get(args.token_env) if args.token_env else getpass.getpass("Ключ доступа VK: ")
+    if args.token_env:
+        value = os.environ.get(args.token_env)
+        if not value:
+            raise BadRequest(f"переменная окружения {args.token_env} пуста: в ней должен быть ключ доступа VK")
+    else:
+        value = getpass.getpass("Ключ доступа VK: ")
+    value = (value or "").strip()
     if not value:
-        raise SystemExit("пустой ключ доступа")
-    tokens.set_token(r, kind, value.strip(), group_id=args.group_id, org=args.org)
-    print(f"ключ ({'пользователя' if kind == 'user' else 'сообщества'}) сохранён")
+        raise BadRequest("пустой ключ доступа")
+    group_id = abs(args.group_id) if args.group_id else None
+    if kind == "group":
+        try:
+            actual = groups.token_group(r, value, s.vk_api_url)
+        except VkError as exc:
+            if group_id is None:
+                raise BadRequest("не удалось узнать у VK сообщество этого ключа (" + str(exc) + "): укажите "
+                                 "--group-id — число из адреса сообщества (vk.com/club12345 → 12345)") from None
+            print(f"внимание: VK не подтвердил сообщество ключа ({exc}); если --group-id неверен, ошибка "
+                  "появится в состоянии источника при первом обращении к long poll", file=sys.stderr)
+        else:
+            if group_id is not None and group_id != actual:
+                raise BadRequest(f"ключ принадлежит сообществу {actual}, а указано --group-id {group_id}: "
+                                 "проверьте число из адреса сообщества")
+            group_id = actual
+    elif args.group_id:
+        raise BadRequest("--group-id нужен только с --group (ключ сообщества)")
+    tokens.set_token(r, kind, value, group_id=group_id, org=args.org)
+    which = "пользователя" if kind == "user" else f"сообщества {group_id}"
+    print(f"ключ ({which}) сохранён для организации {args.org}")
 
 
 def cmd_places(args: argparse.Namespace, s: settings_mod.Settings) -> None:
@@ -169,9 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     so = sub.add_parser("source", help="источники вопросов")
     sosub = so.add_subparsers(dest="action", required=True)
-    sa = sosub.add_parser("add")
+    sa = sosub.add_parser("add", help="добавить пост или видео ВКонтакте (или demo)")
     sa.add_argument("broadcast", type=int)
     sa.add_argument("url")
+    sa.add_argument("--org", default="default", help="организация, чьи ключи VK читают этот источник")
+    sl = sosub.add_parser("list", help="источники и их состояние")
+    sl.add_argument("broadcast", type=int)
+    sl.add_argument("--format", choices=["text", "jsonl"], default="text")
 
     e = sub.add_parser("export", help="выгрузки")
     e.add_argument("what", choices=["questions", "appeals"])

@@ -92,7 +92,9 @@ class Settings:
     vk_oauth_url: str = setting("https://id.vk.com", str, "VK ID OAuth base URL for renewing user tokens")
     vk_client_id: str = setting("", str, "VK ID application id for renewing user tokens")
     vk_poll_s: float = setting("5", float, "seconds between polls of personal pages and live chat")
-    vk_reconcile_s: float = setting("45", float, "seconds between reconciling sweeps of community posts")
+    vk_reconcile_s: float = setting(
+        "45", float, "seconds between reconciling sweeps of every VK source (each reads everything and applies "
+                     "what differs from VK: text, deletions, restores, likes, names)")
     vk_rate_limits: bool = setting("true", bool, "pace VK calls at VK's limits (3/s user, 20/s community)")
     demo_speed: float = setting("1.0", float, "replay speed of the demo broadcast (2.0 = twice as fast)")
     places_csv: str = setting(

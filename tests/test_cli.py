@@ -70,3 +70,54 @@ def test_source_add_explains_a_bad_url_in_russian(redis_server: RedisProcess, r:
     assert ok.returncode == 0 and ok.stdout.strip().startswith("s")
     bad = run(redis_server, "source", "add", str(bid), "https://example.com/wall-1_2")
     assert bad.returncode == 2 and "ВКонтакте" in bad.stderr
+
+
+def test_vk_token_set_group_finds_the_group_id_and_refuses_a_wrong_one(redis_server: RedisProcess,
+                                                                        r: redis.Redis) -> None:
+    from liveline.ingest.vk import tokens
+    from tests.vk_sim import VkSimulator
+
+    with VkSimulator(rate_limits=False) as sim:
+        sim.add_token("GROUP-TOKEN", "group", group_id=42)
+        env = {"LIVELINE_VK_API_URL": sim.api_url, "T": "GROUP-TOKEN"}
+        wrong = run(redis_server, "vk", "token", "set", "--group", "--group-id", "43", "--token-env", "T", env=env)
+        assert wrong.returncode == 2 and "сообществу 42" in wrong.stderr and "Traceback" not in wrong.stderr
+        assert tokens.get_token(r, "group", env={}) is None
+        found = run(redis_server, "vk", "token", "set", "--group", "--token-env", "T", env=env)  # no --group-id
+        assert found.returncode == 0, found.stderr
+        record = tokens.get_token(r, "group", env={})
+        assert record is not None and record.group_id == 42
+    away = {"LIVELINE_VK_API_URL": "http://127.0.0.1:9", "T": "GROUP-TOKEN"}
+    unknown = run(redis_server, "vk", "token", "set", "--group", "--org", "district", "--token-env", "T", env=away)
+    assert unknown.returncode == 2 and "--group-id" in unknown.stderr and "Traceback" not in unknown.stderr
+    empty = run(redis_server, "vk", "token", "set", "--user", "--token-env", "NOPE", env={"NOPE": ""})
+    assert empty.returncode == 2 and "NOPE" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_source_add_takes_the_org_and_source_list_shows_each_source_state(redis_server: RedisProcess,
+                                                                          r: redis.Redis) -> None:
+    from liveline.ingest.vk import status, tokens
+
+    bid = broadcasts.create(r, "Линия", "Глава", "Europe/Moscow")
+    added = run(redis_server, "source", "add", str(bid), "https://vk.com/wall-42_7", "--org", "district")
+    assert added.returncode == 0 and "district" in added.stderr  # warned: that org has no user token yet
+    sid = added.stdout.strip()
+    chat = run(redis_server, "source", "add", str(bid), "https://vk.com/video-42_9", "--org", "district")
+    listed = run(redis_server, "source", "list", str(bid), "--format", "jsonl")
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["id"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert set(rows[sid]) == {"id", "url", "kind", "org", "state", "last_item_at", "items", "errors", "last_error"}
+    assert rows[sid]["org"] == "district" and rows[sid]["kind"] == "vk_wall"
+    assert rows[sid]["state"] == "token_dead" and "--user" in rows[sid]["last_error"]
+    tokens.set_token(r, "user", "U", org="district")
+    status.set_state(r, bid, sid, "behind", "long poll: HTTP 500", channel="lp")
+    status.set_state(r, bid, chat.stdout.strip(), "misconfigured", "не тот --group-id", channel="lp")
+    rows = {row["id"]: row for row in map(json.loads, run(redis_server, "source", "list", str(bid), "--format",
+                                                          "jsonl").stdout.splitlines())}
+    assert rows[sid]["state"] == "behind" and rows[chat.stdout.strip()]["state"] == "misconfigured"
+    status.set_state(r, bid, sid, "token_dead", "токен недействителен")  # the sweep's, above the long poll's
+    status.set_state(r, bid, sid, "behind", "long poll: HTTP 500", channel="lp")
+    text = run(redis_server, "source", "list", str(bid)).stdout
+    assert f"{sid}\thttps://vk.com/wall-42_7\tvk_wall\tdistrict\ttoken_dead" in text
+    missing = run(redis_server, "source", "list", "999")
+    assert missing.returncode == 2 and "не найдена" in missing.stderr

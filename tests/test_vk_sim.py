@@ -401,6 +401,52 @@ def test_long_poll_delivers_comment_events(sim: VkSimulator) -> None:
     assert ("video", OWNER, video, vq) in sim.served
 
 
+def test_vk_may_skip_a_push_and_events_carry_no_names(sim: VkSimulator) -> None:
+    post = sim.add_post(OWNER)
+    sim.add_user(1001, "Анна", "Петрова")
+    lp = VkBotLongPoll(sim.vk_session("group", rps_delay=0), G, wait=25)
+    q = sim.add_comment(OWNER, post, 1001, "Вопрос")
+    sim.skip_pushes(2)
+    sim.edit_comment(OWNER, q, "Вопрос (исправлен)")  # not pushed
+    sim.delete_comment(OWNER, q)  # not pushed
+    sim.restore_comment(OWNER, q)
+    events = lp.check()
+    assert [e.type for e in events] == [VkBotEventType.WALL_REPLY_NEW, VkBotEventType.WALL_REPLY_RESTORE]
+    assert sim.pushes_skipped == 2
+    assert "first_name" not in str(events[0].raw) and events[0].object.from_id == 1001
+    page = sim.vk_session("user", rps_delay=0).method("wall.getComments", {
+        "owner_id": OWNER, "post_id": post, "need_likes": 1, "extended": 1})
+    assert page["items"][0]["text"] == "Вопрос (исправлен)"  # the change itself happened
+
+
+def test_long_poll_redelivers_and_forgets_its_history(sim: VkSimulator) -> None:
+    post = sim.add_post(OWNER)
+    lp = VkBotLongPoll(sim.vk_session("group", rps_delay=0), G, wait=25)
+    q = sim.add_comment(OWNER, post, 1001, "Вопрос")
+    sim.repeat_lp_next(1)
+    first, again = lp.check(), lp.check()
+    assert [e.object.id for e in first] == [q] and [e.raw for e in again] == [e.raw for e in first]
+    sim.add_comment(OWNER, post, 1002, "Ещё вопрос")
+    sim.wipe_lp_history(G)
+    answer = requests.get(lp.server, params={"act": "a_check", "key": lp.key, "ts": lp.ts, "wait": 1}, timeout=5)
+    assert answer.json()["failed"] == 1
+
+
+def test_users_get_names_authors_and_likes_change_without_events(sim: VkSimulator) -> None:
+    sim.add_user(1001, "Анна", "Петрова")
+    users = sim.vk_session("group", rps_delay=0).method("users.get", {"user_ids": "1001,1002"})
+    assert [(u["id"], u["first_name"], u["last_name"]) for u in users] == [
+        (1001, "Анна", "Петрова"), (1002, "Пользователь", "1002")]
+    post = sim.add_post(OWNER)
+    q = sim.add_comment(OWNER, post, 1001, "Вопрос")
+    before = len(sim.lp_events(G))
+    sim.set_likes(OWNER, q, 5)
+    assert len(sim.lp_events(G)) == before
+    page = sim.vk_session("user", rps_delay=0).method("wall.getComments", {
+        "owner_id": OWNER, "post_id": post, "need_likes": 1})
+    assert page["items"][0]["likes"]["count"] == 5
+
+
 def test_long_poll_holds_until_an_event_arrives(sim: VkSimulator) -> None:
     post = sim.add_post(OWNER)
     sim.lp_wait_cap = 30  # the answer must come from the event, not from the wait running out

@@ -19,7 +19,10 @@ Behaviour where VK's docs are silent (documented choices, see NOTES §10):
 * A deleted leaf comment disappears; a deleted top-level comment with live replies stays as a placeholder
   ``{"deleted": true, "text": ""}``. ``count`` counts the live comments of the post (or of the branch).
 * ``wall.getComment`` on a deleted/unknown comment answers 211; an unknown post 100; an unknown video 15.
-* Long poll: ``ts`` is the number of the next event; ``a_check`` returns events numbered >= ts.
+* Long poll: ``ts`` is the number of the next event; ``a_check`` returns events numbered >= ts. Events carry
+  ``from_id`` and no names (as VK's); ``skip_pushes``/``lose_pushes`` make VK not push some changes at all
+  (delivery is not promised), which only a sweep then shows. Likes change without any event.
+* ``users.get`` answers every id (unknown ones as «Пользователь <id>»).
 
 Standalone: ``python -m tests.vk_sim --port 8765 --token user:TOKEN --token group:42:GTOKEN`` adds a small
 JSON control API under ``/_sim/`` (see ``control_routes``).
@@ -33,6 +36,7 @@ import contextlib
 import hashlib
 import itertools
 import json
+import random
 import secrets
 import socket
 import threading
@@ -107,6 +111,7 @@ METHOD_TOKENS: dict[str, frozenset[str]] = {
     "video.createComment": frozenset({"user"}),
     "groups.getLongPollServer": frozenset({"user", "group"}),
     "groups.getById": frozenset({"user", "group", "service"}),
+    "users.get": frozenset({"user", "group", "service"}),
     "execute": frozenset({"user", "group"}),
 }
 
@@ -270,6 +275,11 @@ class VkSimulator:
         self._http_faults: dict[str, deque[int]] = defaultdict(deque)
         self._delays: dict[str, deque[float]] = defaultdict(deque)
         self._lp_faults: deque[int] = deque()
+        self._push_skips = 0  # the next pushes VK does not make (the change itself happens)
+        self._lp_repeats = 0  # the next long-poll answers that keep ``ts``: their events come again
+        self._push_loss = 0.0  # the share of pushes VK does not make, drawn from ``_push_random``
+        self._push_random = random.Random(0)
+        self.pushes_skipped = 0
         self._lp_keys: dict[int, str] = {}
         self._lp_next: dict[int, int] = defaultdict(lambda: 1)
         self._lp_log: dict[int, deque[tuple[int, dict[str, Any]]]] = defaultdict(
@@ -386,6 +396,34 @@ class VkSimulator:
             c.deleted = False
             self._emit(c, "restore")
 
+    def set_likes(self, owner_id: int, comment_id: int, likes: int, *, kind: Kind = "wall") -> None:
+        """People like a comment (VK pushes no comment event for a like: only a sweep sees it)."""
+        with self._lock:
+            self._comments[(kind, owner_id, comment_id)].likes = likes
+
+    def skip_pushes(self, times: int = 1) -> None:
+        """VK does not push the next ``times`` comment events (NOTES §3.3: delivery is not promised); the
+        changes themselves happen and every ``*.getComments`` shows them."""
+        with self._lock:
+            self._push_skips += times
+
+    def lose_pushes(self, share: float, seed: int = 0) -> None:
+        """From now on VK skips about ``share`` of the comment events (a seeded draw)."""
+        with self._lock:
+            self._push_loss, self._push_random = share, random.Random(seed)
+
+    def repeat_lp_next(self, times: int = 1) -> None:
+        """The next long-poll answers with events keep the ``ts`` asked for: the same events are delivered
+        again (VK's at-least-once delivery)."""
+        with self._lock:
+            self._lp_repeats += times
+
+    def wipe_lp_history(self, group_id: int) -> None:
+        """VK forgets the community's event history (an outage): a check with an older ``ts`` answers
+        ``failed: 1``."""
+        with self._lock:
+            self._lp_log[group_id].clear()
+
     def close_comments(self, owner_id: int, item_id: int, *, kind: Kind = "wall", closed: bool = True) -> None:
         with self._lock:
             self._items[(kind, owner_id, item_id)].comments_closed = closed
@@ -489,6 +527,10 @@ class VkSimulator:
     def _emit(self, c: SimComment, action: str, deleter_id: int | None = None) -> None:
         """Queue the Bots Long Poll event for a community-owned post/video (NOTES §3.3)."""
         if c.owner_id >= 0:
+            return
+        if self._push_skips or (self._push_loss and self._push_random.random() < self._push_loss):
+            self._push_skips = max(0, self._push_skips - 1)
+            self.pushes_skipped += 1
             return
         group_id = -c.owner_id
         prefix = "wall_reply_" if c.kind == "wall" else "video_comment_"
@@ -731,6 +773,18 @@ class VkSimulator:
             raise VkError(100, "One of the parameters specified was missing or invalid: group_ids is undefined")
         return {"groups": [self._group_object(abs(i)) for i in ids], "profiles": []}
 
+    def _users_get(self, params: dict[str, str], token: SimToken) -> list[dict[str, Any]]:
+        raw = params.get("user_ids") or str(token.user_id)
+        ids = [int(x) for x in raw.split(",") if x.strip().isdigit()]
+        if len(ids) > 1000:
+            raise VkError(100, "One of the parameters specified was missing or invalid: user_ids is too long")
+        out = []
+        for uid in ids:
+            first, last = self._users.get(uid, ("Пользователь", str(uid)))
+            out.append({"id": uid, "first_name": first, "last_name": last, "can_access_closed": True,
+                        "is_closed": False})
+        return out
+
     def _handlers(self) -> dict[str, Callable[[dict[str, str], SimToken], Any]]:
         return {
             "wall.getComments": lambda p, t: self._get_comments("wall", p, t),
@@ -741,6 +795,7 @@ class VkSimulator:
             "video.get": self._video_get,
             "groups.getLongPollServer": self._get_lp_server,
             "groups.getById": self._groups_get_by_id,
+            "users.get": self._users_get,
         }
 
     # ----------------------------------------------------------------- internals: dispatch
@@ -797,6 +852,7 @@ class VkSimulator:
             return status, f"<html><body>{status} simulated</body></html>"
         with self._lock:
             self._counters[method] += 1
+            self._counters["requests"] += 1
             try:
                 token = self._auth(params)
                 if not params.get("v"):
@@ -881,6 +937,9 @@ class VkSimulator:
                     o = e["object"]
                     kind = "wall" if e["type"].startswith("wall") else "video"
                     self._served.add((kind, o["owner_id"], o.get("post_id", o.get("video_id", 0)), o["id"]))
+            if updates and self._lp_repeats:
+                self._lp_repeats -= 1
+                return 200, {"ts": str(ts), "updates": updates}
             return 200, {"ts": str(self._lp_next[group_id]), "updates": updates}
 
     def _check_schema(self, method: str, payload: dict[str, Any], params: dict[str, str]) -> None:
@@ -1040,6 +1099,10 @@ def control_routes(sim: VkSimulator) -> list[Route]:
         "http_error": lambda b: sim.http_error_next(b["method"], b.get("status", 500), b.get("times", 1)),
         "delay": lambda b: sim.delay_next(b["method"], b["seconds"], b.get("times", 1)),
         "lp_fail": lambda b: sim.lp_fail_next(b["code"], b.get("times", 1)),
+        "skip_pushes": lambda b: sim.skip_pushes(b.get("times", 1)),
+        "repeat_lp": lambda b: sim.repeat_lp_next(b.get("times", 1)),
+        "wipe_lp_history": lambda b: sim.wipe_lp_history(b["group_id"]),
+        "likes": lambda b: sim.set_likes(b["owner_id"], b["comment_id"], b["likes"], kind=b.get("kind", "wall")),
         "rate_limits": lambda b: sim.set_rate_limits(b.get("user"), b.get("group")),
     }
 

@@ -65,11 +65,13 @@ def repair_loop(r: redis.Redis, stop: threading.Event, settings: Settings) -> No
 
 
 def worker(settings: Settings, burst: bool = False) -> None:
-    """Triage in a thread; the repair of owed workflow steps in another; RQ's SimpleWorker (no fork per job) in
-    the main thread for coarse jobs. ``burst`` runs one repair pass, then the queued jobs, and returns."""
+    """Triage in a thread; the repair of owed workflow steps in another; RQ's scheduler in a third
+    (``workers.rqscheduler``); RQ's SimpleWorker (no fork per job) in the main thread for coarse jobs.
+    ``burst`` runs one repair pass, then the queued jobs, and returns."""
     from rq import Queue, SimpleWorker
 
     from liveline.triage.pipeline import tune_gc
+    from workers import rqscheduler
     from workers.triage import TriageWorker
 
     tune_gc()
@@ -88,8 +90,12 @@ def worker(settings: Settings, burst: bool = False) -> None:
     else:
         threading.Thread(target=repair_loop, args=(r, stop, settings), name="repair", daemon=True).start()
     rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
+    if burst:
+        rqscheduler.run_once(rq_conn, RQ_QUEUE)
+    else:
+        rqscheduler.start(rq_conn, RQ_QUEUE, stop)  # a thread: nothing outlives the worker
     try:
-        rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        rq_worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
         if burst:
             stop.set()
     finally:

@@ -200,6 +200,8 @@ class TriageWorker:
                 continue
             item = SourceItem.from_json(fields[b"item"])
             n += 1
+            if item.kind in ("edit", "restore") and not self._known(b, item.key, run):
+                item.kind = "new"  # a change of a comment never ingested (a restore after a missed write)
             if item.kind == "new":
                 run.append((item, int(fields.get(b"t", b"0"))))
                 continue
@@ -227,8 +229,19 @@ class TriageWorker:
         self.processed += n
         return n
 
+    def _known(self, b: int, key: str, run: list[tuple[SourceItem, int]]) -> bool:
+        """Whether an item key is a question already, or comes earlier in the run being gathered."""
+        return any(item.key == key for item, _ in run) or bool(self.r.hexists(keys.items(b), key))
+
     def handle_change(self, st: BroadcastTriage, item: SourceItem) -> Event | None:
-        """An edit, deletion, restore or likes update of an item already ingested."""
+        """An edit, deletion, restore, likes or author update of an item already ingested."""
+        if item.kind == "author":
+            ev = questions.ingest(self.r, st.broadcast_id, item, None)
+            if ev is not None:  # the name also reaches the appeal made meanwhile, if any
+                q = ev.questions[ev.note["qid"]]
+                appeals.name_coauthor(self.r, st.broadcast_id, str(q.get("cluster") or ""), item.author_id,
+                                      safe_text(item.author_name))
+            return ev
         if item.kind in ("delete", "likes"):
             return questions.ingest(self.r, st.broadcast_id, item, None)
         a = st.triage.analyse(item.text, item.author_id, item.created_at or time.time())

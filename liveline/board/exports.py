@@ -8,15 +8,24 @@ from typing import Any, BinaryIO
 
 import redis
 
-from liveline.board.questions import all_questions
+from liveline.board.questions import all_questions, raw_payload
 from liveline.store import codec, keys, redis_types
 
 QUESTION_FIELDS = ["id", "source", "author", "author_url", "text", "reading_text", "status", "cluster",
-                   "support", "topic", "place", "created_at", "kind", "support_for", "deleted", "edited", "reply_to", "reply_to_text"]
+                   "support", "topic", "place", "created_at", "kind", "support_for", "deleted", "edited",
+                   "author_id", "reply_to", "reply_to_text", "likes"]
+
+
+def _delivered_text(q: dict[str, Any]) -> str:
+    text = raw_payload(q).get("text")
+    return text if isinstance(text, str) else str(q.get("text", ""))
 
 
 def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any]]:
-    """One row per question: ``source`` is its source item key; status and support are its cluster's."""
+    """One row per comment ever ingested (deleted ones kept): ``source`` is its source item key, ``text`` the
+    text as the source delivered it last (VK's, verbatim), ``reply_to`` the key of the comment it answers
+    (``reply_to_text`` that comment's text, as the card reads it);
+    status and support are its cluster's."""
     cs = {redis_types.text(k): codec.loads(v) for k, v in r.hgetall(keys.clusters(broadcast_id)).items()}
     rows = []
     for q in all_questions(r, broadcast_id):
@@ -27,15 +36,15 @@ def question_rows(r: redis.Redis, broadcast_id: int | str) -> list[dict[str, Any
             status = c["status"] if c else "new"
             support = c["support"] if c else 0
         rows.append({
-            "id": q["id"], "source": q["key"], "author": q["author_name"], "author_url": q["author_url"],
-            "text": q["text"], "reading_text": (c or {}).get("reading_text", q["reading_text"])
+            "id": q["id"], "source": q["key"], "author": q["author_name"], "author_id": q.get("author_id", ""),
+            "author_url": q["author_url"], "text": _delivered_text(q), "reading_text": (c or {}).get("reading_text", q["reading_text"])
             if c and c.get("leader") == q["id"] else q["reading_text"],
             "status": status, "cluster": q.get("cluster") or "", "support": support,
             "topic": (c or {}).get("topic", q.get("topic", "")), "place": q.get("place_label", ""),
             "created_at": q["created_at"], "kind": q["kind"], "support_for": q.get("support_for") or "",
+            "reply_to": q.get("parent_key") or "", "reply_to_text": (q.get("reply_to") or {}).get("text", ""),
+            "likes": int(q.get("likes") or 0),
             "deleted": q.get("deleted", False), "edited": q.get("edited", False),
-            # the question this one replies to (its id and text), as the card reads it
-            "reply_to": (q.get("reply_to") or {}).get("id", ""), "reply_to_text": (q.get("reply_to") or {}).get("text", ""),
         })
     return rows
 

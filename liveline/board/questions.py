@@ -395,8 +395,8 @@ class _BatchWrite:
 
 
 def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | None) -> Event | None:
-    """edit / delete / restore / likes of an item already ingested (an unknown item's change is dropped:
-    the sweep that follows delivers it whole)."""
+    """edit / delete / restore / likes / author of an item already ingested (the triage worker turns an
+    edit or a restore of an unknown item into a new one; other changes of an unknown item are dropped)."""
     items_key, qs_key, cs_key = keys.items(b), keys.questions(b), keys.clusters(b)
     raw_qid = r.hget(items_key, item.key)
     if raw_qid is None:
@@ -420,12 +420,20 @@ def _ingest_change(r: redis.Redis, b: int | str, item: SourceItem, t: Triaged | 
                      place=t.place or q["place"], place_label=t.place_label or q["place_label"],
                      urgent=t.urgent)
             q.setdefault("revisions", []).append({"at": time.time(), "raw": item.raw})
+            q["raw"] = stored_raw(item.raw, t.safe_text)
         elif item.kind == "delete":
             q["deleted"] = True
         elif item.kind == "restore":
             q["deleted"] = False
             if t is not None and t.safe_text != q["text"]:
-                q.update(text=t.safe_text, reading_text=t.reading_text)
+                q.update(text=t.safe_text, reading_text=t.reading_text, edited=True)
+                q["raw"] = stored_raw(item.raw, t.safe_text)
+        elif item.kind == "author":
+            if not item.author_name or (q.get("author_name") == safe_text(item.author_name)
+                                        and str(q.get("author_id")) == item.author_id):
+                return None
+            q.update(author_name=safe_text(item.author_name), author_url=safe_text(item.author_url)
+                     or q.get("author_url", ""), author_id=safe_text(item.author_id) or q.get("author_id", ""))
         elif item.kind == "likes":
             delta = int(item.likes) - int(q["likes"] or 0)
             q["likes"] = int(item.likes)

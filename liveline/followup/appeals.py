@@ -53,6 +53,7 @@ ALLOWED = {
     "reopen": ("answered", "closed"),
     "redirect": OPEN,
     "citizen_reply": STATUSES,
+    "author_named": STATUSES,
     "remind": OPEN,
     "escalate": OPEN,
 }
@@ -478,6 +479,22 @@ def attach_citizen_reply(r: redis.Redis, bid: int | str, item: Any) -> dict[str,
             return "житель ответил «не решено»: обращение снова в работе"
         return "ответ жителя в VK"
     return _act(r, bid, aid, "citizen_reply", "vk", m)
+
+
+def name_coauthor(r: redis.Redis, bid: int | str, cid: str, author_id: str, name: str) -> dict[str, Any] | None:
+    """A co-author's name VK gave after the appeal was made (a comment that arrived unnamed): written on the
+    appeal of cluster ``cid``; None when the cluster has no appeal. Idempotent."""
+    raw = r.hget(keys.appeal_by_cluster(bid), cid) if cid else None
+    if raw is None or not author_id or not name:
+        return None
+
+    def m(pipe: Any, a: dict[str, Any]) -> str | None:
+        changed = False
+        for co in a["coauthors"]:
+            if co["author_id"] == author_id and co["author_name"] != name:
+                co["author_name"], changed = name, True
+        return "имя соавтора из VK" if changed else None
+    return _act(r, bid, redis_types.text(raw), "author_named", "vk", m)
 
 
 # -- reminders and escalations ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import redis
 
 from liveline.store import codec, keys
 
-KINDS = ("new", "edit", "delete", "restore", "likes")
+KINDS = ("new", "edit", "delete", "restore", "likes", "author")
 
 
 @dataclass
@@ -26,7 +26,8 @@ class SourceItem:
 
     ``key`` is the natural key: ``vk:wall:{owner}_{post}:{comment}``, ``vk:video:{owner}_{video}:{comment}``
     (built and read by ``liveline.ingest.vk.itemkeys`` only), ``manual:{id}`` or ``demo:{n}``. ``kind`` is
-    "new" (also used for a full re-delivery), "edit", "delete", "restore" or "likes" (a like-count update).
+    "new" (also used for a full re-delivery), "edit", "delete", "restore", "likes" (a like-count update) or
+    "author" (the author's name, learnt after the comment arrived without it).
     ``parent_key`` is set for replies in a thread. ``raw`` keeps the payload exactly as delivered.
     """
 

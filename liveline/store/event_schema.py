@@ -514,7 +514,7 @@ _CLUSTER_QUEUE = KindSchema(NoNote, clusters="must", queue="must", host="must") 
 SCHEMAS: dict[str, KindSchema] = {
     "question.new": KindSchema(QuestionNewNote, clusters="may", questions="must", rules=(_new_questions,)),
     **{f"question.{k}": KindSchema(QuestionNote, clusters="may", questions="must", rules=(_one_question,))
-       for k in ("edit", "delete", "restore", "likes")},
+       for k in ("edit", "delete", "restore", "likes", "author")},
     **{f"cluster.{a}": _CLUSTER for a in ("approve", "restore", "chat", "topic", "pin", "unpin",
                                                   "parent_shown", "parent_hidden", "take", "release")},
     **{f"cluster.{a}": _CLUSTER_QUEUE for a in ("reject", "queue", "unqueue", "on_air", "answered", "return",
@@ -534,8 +534,8 @@ SCHEMAS: dict[str, KindSchema] = {
     **{f"broadcast.{s}": KindSchema(NoNote, broadcast="must", rules=(_broadcast_state(s),))
        for s in typing.get_args(BroadcastState) if s != "draft"},
     **{f"appeal.{a}": KindSchema(AppealNote, rules=(_appeal_history,))
-       for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect", "citizen_reply", "remind",
-                 "escalate")},
+       for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect", "citizen_reply",
+                 "author_named", "remind", "escalate")},
 }
 
 _CLUSTER_FIELDS = frozenset(fields_of(ClusterDoc)[0])

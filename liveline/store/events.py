@@ -28,14 +28,14 @@ AUDIT_MAXLEN = 500_000  # the audit log is kept for undo and review
 
 # every kind of event a domain verb writes; tests/board/test_event_kinds.py replays each one
 KINDS = frozenset({
-    "question.new", "question.edit", "question.delete", "question.restore", "question.likes",
+    "question.new", "question.edit", "question.delete", "question.restore", "question.likes", "question.author",
     *(f"cluster.{a}" for a in ("approve", "restore", "chat", "reject", "queue", "unqueue", "move", "on_air", "answered",
                                "return", "edit", "topic", "pin", "unpin", "parent_shown", "parent_hidden", "take", "release", "revert", "merge",
                                "split")),
     "host.updated", "author.muted", "author.unmuted", "presence",
     "broadcast.created", "broadcast.updated", "broadcast.live", "broadcast.ended", "broadcast.closed",
     *(f"appeal.{a}" for a in ("created", "take", "assign", "answer", "close", "reopen", "redirect",
-                              "citizen_reply", "remind", "escalate")),
+                              "citizen_reply", "author_named", "remind", "escalate")),
 })
 # what each kind carries: liveline/store/event_schema.py (``SCHEMAS``) and docs/events.md
 

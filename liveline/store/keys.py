@@ -273,3 +273,9 @@ def appeal_notices(broadcast_id: int | str) -> str:
 def vk_token_refresh_lock(org: str = "default") -> str:
     """Held while one process renews an organisation's VK ID user token."""
     return f"{PREFIX}:vk:refresh-lock:{org}"
+
+
+def vk_name(owner_id: int) -> str:
+    """A VK author's display name (a user's id, or a community's as a negative number), cached with a TTL
+    so that a name learnt once is not asked for again during a broadcast (and is not kept for ever)."""
+    return f"{PREFIX}:vk:name:{int(owner_id)}"

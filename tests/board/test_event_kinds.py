@@ -32,8 +32,9 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     questions.ingest(r, bid, item(3, "+1", parent_key="demo:1"), triaged("+1"))
     light = ask(4, "Не горят фонари на Садовой", topic="lighting")
     gas, trash = ask(5, "Будет ли газ в Сосновке?"), ask(6, "Уберите мусор у дома 5")
-    for kind in ("edit", "likes", "delete", "restore"):
-        change = item(4, "Не горят фонари на Садовой, третью неделю", kind=kind, likes=4)
+    for kind in ("edit", "likes", "delete", "restore", "author"):
+        change = item(4, "Не горят фонари на Садовой, третью неделю", kind=kind, likes=4,
+                      author_name="Анна Петрова" if kind == "author" else "Житель 4")
         questions.ingest(r, bid, change, triaged(change.text) if kind in ("edit", "restore") else None)
     clusters.approve(r, bid, light, "anna")
     clusters.reject(r, bid, trash, "anna", "offtopic")
@@ -69,6 +70,8 @@ def test_a_whole_broadcast_of_every_event_kind_replays_to_a_fresh_snapshot(r: re
     broadcasts.end(r, bid, "admin")
     appeals.create_from_broadcast(r, bid)
     aid = next(iter(appeals.read_all(r, bid)))
+    named = next((a, co) for a in appeals.read_all(r, bid).values() for co in a["coauthors"] if co["author_id"])
+    appeals.name_coauthor(r, bid, named[0]["cluster"], named[1]["author_id"], "Имя из VK")
     appeals.take(r, bid, aid, "staff")
     appeals.assign(r, bid, aid, "staff", "staff")
     catalog.add_department(r, "Управление дорог района")

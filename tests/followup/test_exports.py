@@ -155,7 +155,7 @@ def test_a_replys_parent_rides_in_the_question_and_appeal_exports_masked_in_the_
     buf = io.BytesIO()
     question_exports.questions(r, bid, "jsonl", buf)
     rows = {row["id"]: row for row in map(json.loads, buf.getvalue().decode("utf-8").splitlines())}
-    assert rows[reply.note["qid"]]["reply_to"] == first.note["qid"]
+    assert rows[reply.note["qid"]]["reply_to"] == "vk:wall:-42_7:11", "the key of the comment it answers"
     assert rows[reply.note["qid"]]["reply_to_text"] == parent_text
     assert rows[first.note["qid"]]["reply_to"] == ""
     for q in (first, reply):

@@ -3,8 +3,12 @@
 Its ``ts`` is stored in every covered source's state hash (``lp_ts``) and advanced only through
 ``inbox.append(..., cursor=...)``, in the transaction that writes the batch's items. ``failed:1`` and
 ``failed:3`` (events lost) ask the scheduler for a full sweep of every covered source; ``failed:2`` renews
-the key and keeps ``ts``. A comment pushed before any sweep passed it is marked ``p:<id>``, so the sweep
-that meets it later skips it instead of writing it twice.
+the key and keeps ``ts``. Each event is compared with what was written of its comment (``compare.on_event``,
+the cursor's ``c:<id>``), so a redelivery, or a comment a sweep wrote already, writes nothing twice, and an
+edit or restore of a comment never seen arrives as the comment itself. Events carry no names: they are
+looked up (``names.resolve``, through the community token's bucket) before the batch is written.
+A community token that cannot open the long poll of the source's community (a wrong group id) shows the
+source as "misconfigured".
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ import requests
 
 from liveline.ingest import inbox
 from liveline.ingest.inbox import SourceItem
+from liveline.ingest.vk import compare, status
 from liveline.ingest.vk import items as vk_items
-from liveline.ingest.vk import status
-from liveline.ingest.vk.client import VkCaller, VkError, VkTransient
-from liveline.ingest.vk.cursor import CursorChange, reply_field
-from liveline.ingest.vk.sweep import api_kind, comment_id
-from liveline.store import keys
+from liveline.ingest.vk import names as vk_names
+from liveline.ingest.vk.client import VkCaller, VkClosed, VkError, VkTokenDead, VkTransient
+from liveline.ingest.vk.cursor import CursorChange, Seen, seen_field
+from liveline.ingest.vk.sweep import api_kind, comment_id, target
+from liveline.store import keys, redis_types
 from liveline.store.txn import transact
 
 log = logging.getLogger("liveline.ingest.vk")
@@ -71,8 +76,7 @@ class LongPoll:
                     stop.wait(1.0)
                     continue
                 if server is None:
-                    srv = self.hooks.caller("group", self.org).call("groups.getLongPollServer",
-                                                                     group_id=self.group_id)
+                    srv = self._server()
                     server, key = srv["server"], srv["key"]
                     if ts is None:
                         ts = self._stored_ts(sources)
@@ -101,8 +105,7 @@ class LongPoll:
                     else:
                         server, ts = None, None
                         self._sweep_all()
-                        srv = self.hooks.caller("group", self.org).call("groups.getLongPollServer",
-                                                                         group_id=self.group_id)
+                        srv = self._server()
                         server, key, ts = srv["server"], srv["key"], int(srv["ts"])
                         self.commit([], ts)
                     continue
@@ -124,11 +127,30 @@ class LongPoll:
                 failures += 1
                 stop.wait(0.5)
 
+    def _server(self) -> dict[str, Any]:
+        """``groups.getLongPollServer``; a token of another community is a configuration error."""
+        try:
+            answer: dict[str, Any] = self.hooks.caller("group", self.org).call("groups.getLongPollServer",
+                                                                              group_id=self.group_id)
+            return answer
+        except (VkClosed, VkTokenDead) as exc:
+            if exc.code in (5, 17, 18, 28):
+                raise
+            raise status.Misconfigured(
+                f"ключ сообщества не открывает long poll сообщества {self.group_id}: проверьте --group-id "
+                f"в `liveline vk token set --group` [{exc.code}]", exc.code, exc.method) from None
+        except VkError as exc:
+            if exc.code in (100, 15, 203, 7):
+                raise status.Misconfigured(
+                    f"ключ сообщества не открывает long poll сообщества {self.group_id}: проверьте "
+                    f"--group-id в `liveline vk token set --group` [{exc.code}]", exc.code, exc.method) from None
+            raise
+
     def _sweep_all(self) -> None:
         """Events may have been lost: every covered source is swept soon; meanwhile it is behind."""
         for b, s in self.covered():
             self.hooks.request_sweep(b, s["id"])
-            status.set_state(self.r, b, s["id"], "behind")
+            status.set_state(self.r, b, s["id"], "behind", channel="lp")
 
     def _stored_ts(self, sources: list[tuple[int, Source]]) -> int | None:
         values = []
@@ -143,7 +165,7 @@ class LongPoll:
         self.healthy = False
         try:
             for b, s in self.covered():
-                status.record_failure(self.r, b, s, exc)
+                status.record_failure(self.r, b, s, exc, channel="lp")
         except redis.RedisError:
             pass
 
@@ -156,16 +178,37 @@ class LongPoll:
             per_b.setdefault(b0, []).append(s)
         routed: dict[tuple[int | str, str], list[SourceItem]] = {}
         for event in updates:
-            target = vk_items.event_target(event)
-            if target is None:
+            aim = vk_items.event_target(event)
+            if aim is None:
                 continue
-            kind, owner, item_id, _, _ = target
+            kind, owner, item_id, _, _ = aim
             for bb, s in by_target.get((kind, owner, item_id), []):
                 it = vk_items.from_event(event, s["id"], self.group_id)
                 if it is not None:
                     routed.setdefault((bb, s["id"]), []).append(it)
+        self._name(routed)
         for b, srcs in per_b.items():
             self._commit_broadcast(b, srcs, routed, ts)
+        if self.healthy is not False:
+            for b, srcs in per_b.items():
+                for s in srcs:
+                    if not self.hooks.sweep_pending(b, s["id"]):
+                        status.set_state(self.r, b, s["id"], "live", channel="lp")
+
+    def _name(self, routed: dict[tuple[int | str, str], list[SourceItem]]) -> None:
+        """Fill in the authors' names (events carry none); best effort, a sweep names the rest."""
+        everything = [it for its in routed.values() for it in its]
+        missing = compare.unnamed(everything)
+        if not missing:
+            return
+        try:
+            found = vk_names.resolve(self.r, self.hooks.caller("group", self.org), missing)
+        except VkError as exc:
+            log.info("long poll: names not resolved now (%s)", exc)
+            return
+        for it in everything:
+            if it.author_id and not it.author_name and it.kind != "delete":
+                it.author_name = found.get(int(it.author_id), "")
 
     def _commit_broadcast(self, b: int | str, srcs: list[Source],
                           routed: dict[tuple[int | str, str], list[SourceItem]], ts: int) -> None:
@@ -177,15 +220,13 @@ class LongPoll:
             counts: dict[str, int] = {}
             now = str(time.time())
             for s, key in zip(srcs, state_keys):
-                its, change = self._unseen(p, key, routed.get((b, s["id"]), []))
+                its, change = self._unseen(p, key, target(s, self.group_id), routed.get((b, s["id"]), []))
                 batch += its
                 change.lp_ts = ts
                 fields = {**change.fields(), "updated_at": now}
                 if its:
                     fields["last_item_at"] = now
                     counts[key] = len(its)
-                if self.healthy is not False and not self.hooks.sweep_pending(b, s["id"]):
-                    fields["state"] = "live"
                 cursor[key] = fields
             p.multi()
             for key, n in counts.items():
@@ -195,24 +236,20 @@ class LongPoll:
 
         self.stats["written"] += transact(self.r, state_keys, step)
 
-    def _unseen(self, p: redis.client.Pipeline, key: str,
+    def _unseen(self, p: redis.client.Pipeline, key: str, t: compare.Target,
                 its: list[SourceItem]) -> tuple[list[SourceItem], CursorChange]:
-        """Drop "new" comments a sweep already wrote (a top-level id <= ``top``, a reply id <= ``r:<root>``);
-        mark the others pushed so a sweep that meets them later skips them and drops the mark."""
+        """The batch's events against what was written of their comments (read under WATCH), in order."""
         change = CursorChange()
-        news = [it for it in its if it.kind == "new"]
-        if not news:
+        if not its:
             return its, change
-        roots = [((it.raw.get("parents_stack") or [None])[0]) for it in news]
-        fields = ["top"] + [reply_field(int(root)) for root in roots if root]
-        values = dict(zip(fields, p.hmget(key, fields)))
-        top = int(values.get("top") or 0)
-        drop: set[str] = set()
-        for it, root in zip(news, roots):
+        cids = sorted({comment_id(it) for it in its})
+        values = p.hmget(key, [seen_field(c) for c in cids])
+        seen: dict[int, Seen] = {c: Seen.decode(redis_types.text(v)) for c, v in zip(cids, values) if v}
+        out: list[SourceItem] = []
+        for it in its:
             cid = comment_id(it)
-            passed = int(values.get(reply_field(int(root))) or 0) if root else top
-            if cid <= passed:
-                drop.add(it.key)
-            else:
-                change.pushed.add(cid)
-        return [it for it in its if not (it.kind == "new" and it.key in drop)], change
+            got, new = compare.on_event(t, it, seen.get(cid))
+            out += got
+            if new is not None:
+                seen[cid] = change.seen[cid] = new
+        return out, change

@@ -3,7 +3,9 @@
 A source is ``{"id": "s2", "kind": "vk_wall"|"vk_video", "owner_id": -12345, "item_id": 678, "org": ...}``.
 ``VkIngest`` schedules the work: one long-poll loop per community token (``longpoll.LongPoll``), and a sweep
 of every source when it is due (``sweep.Sweeper``): every ``poll_s`` for sources without push (personal
-pages, live chat), every ``reconcile_s`` (a full sweep) for community posts, at once after a loss signal.
+pages, live chat), every ``reconcile_s`` (a full, reconciling sweep: ``sweep``) for every source, at once
+after a loss signal. Every source kind converges on VK's state within about two ``reconcile_s`` of VK's
+last change, whatever push delivered or missed.
 A source's cursor is ``cursor.SourceCursor``; its status, ``status``.
 """
 
@@ -30,6 +32,7 @@ from liveline.ingest.vk.client import (
 )
 from liveline.ingest.vk.cursor import SourceCursor
 from liveline.ingest.vk.longpoll import LongPoll, LongPollHooks
+from liveline.ingest.vk.status import Misconfigured
 from liveline.ingest.vk.sweep import Sweeper
 from liveline.store import keys, redis_types
 
@@ -76,6 +79,7 @@ class VkIngest:
         self._full_due: dict[SourceKey, float] = {}
         self._need_full: set[SourceKey] = set()
         self._renew_due: dict[str, float] = {}
+        self._misconfigured: set[SourceKey] = set()
         self.stats: dict[str, int] = {"sweeps": 0, "lp_checks": 0, "lp_failed": 0, "written": 0}
         self.sweeper = Sweeper(r, lambda: self._stop.is_set(), self.stats)
 
@@ -143,8 +147,7 @@ class VkIngest:
         org = source.get("org", "default")
         written = self.sweeper.sweep(self._caller("user", org), broadcast_id, source, cursor, full, group_id)
         self.stats["sweeps"] += 1
-        lp = self._longpolls.get((org, group_id or 0))
-        status.set_state(self.r, broadcast_id, source["id"], "live" if lp and lp.healthy else "polling")
+        status.set_state(self.r, broadcast_id, source["id"], "polling")
         return written
 
     def request_sweep(self, broadcast_id: int | str, source_id: str) -> None:
@@ -224,10 +227,28 @@ class VkIngest:
                     self._need_full.add(k)
             raise
 
+    def _check_group(self, b: int | str, source: Source) -> None:
+        """A community post or video while the organisation's community token is another community's: no
+        push reaches it (only polling); shown as "misconfigured" so the admin sees why."""
+        owner = int(source["owner_id"])
+        if owner >= 0:
+            return
+        record = tokens.get_token(self.r, "group", source.get("org", "default"), self.settings.env)
+        if record is None or record.group_id == -owner:
+            return
+        k = (b, source["id"])
+        if k in self._misconfigured:
+            return
+        self._misconfigured.add(k)
+        status.record_failure(self.r, b, source, Misconfigured(
+            f"источник принадлежит сообществу {-owner}, а ключ сообщества сохранён для сообщества "
+            f"{record.group_id}: комментарии приходят только опросом; проверьте --group-id", 0), channel="lp")
+
     def _ensure_longpolls(self, sources: list[tuple[int, Source]]) -> None:
-        for _, source in sources:
+        for b, source in sources:
             group_id = self._group_of(source)
             if group_id is None:
+                self._check_group(b, source)
                 continue
             org = source.get("org", "default")
             tkey = ("lp", org, group_id)

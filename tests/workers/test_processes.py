@@ -1,0 +1,74 @@
+"""`liveline worker` as a process: nothing of it outlives a kill -9, and RQ's scheduler rides out a Redis
+restart without a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import redis
+
+from liveline.store.redisproc import RedisProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEDULER_LOCK = "rq:scheduler-lock:liveline"
+
+
+def start_worker(redis_url: str, tmp: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LIVELINE_REDIS_URL=redis_url, LIVELINE_VAR_DIR=str(tmp / "var"),
+               LIVELINE_LOG_LEVEL="INFO")
+    return subprocess.Popen([sys.executable, "-m", "liveline.cli", "worker"], env=env, cwd=tmp,
+                            stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        time.sleep(0.1)
+
+
+def has_lock(r: redis.Redis) -> bool:
+    try:
+        return bool(r.exists(SCHEDULER_LOCK))
+    except redis.ConnectionError:
+        return False
+
+
+def test_a_killed_worker_leaves_no_child_process(own_redis: RedisProcess, tmp_path: Path) -> None:
+    r = redis.Redis.from_url(own_redis.url)
+    proc = start_worker(own_redis.url, tmp_path, tmp_path / "worker.log")
+    try:
+        wait_for(lambda: has_lock(r))  # RQ's scheduler is running
+        family = psutil.Process(proc.pid).children(recursive=True)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    wait_for(lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family), 10)
+    assert family == []  # the scheduler is a thread of the worker, not a child that outlives it
+
+
+def test_rq_scheduler_rides_out_a_redis_restart_quietly(own_redis: RedisProcess, tmp_path: Path) -> None:
+    r = redis.Redis.from_url(own_redis.url)
+    log = tmp_path / "worker.log"
+    proc = start_worker(own_redis.url, tmp_path, log)
+    try:
+        wait_for(lambda: has_lock(r))
+        own_redis.kill()
+        # down for a few of the worker's retries: longer than a scheduler interval
+        wait_for(lambda: log.read_bytes().count(b"Redis unavailable") >= 5)
+        own_redis.start()
+        wait_for(lambda: has_lock(r))  # it took its lock again on the restarted Redis
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text[-3000:]
