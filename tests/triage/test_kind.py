@@ -123,3 +123,8 @@ def test_courtesy_or_stream_talk_around_a_real_question_leaves_it_a_question(tex
                                   "такая же ситуация", "правильный вопрос!"])
 def test_agreement_in_other_words_under_a_question_is_support(text: str) -> None:
     assert kind_of(text, "other", QUESTION) == "support"
+
+
+def test_when_will_they_start_building_is_a_question_and_when_will_it_start_is_the_stream() -> None:
+    assert kind_of("Когда начнут строить поликлинику в Заречном, которую обещали?", "healthcare") == "question"
+    assert kind_of("когда уже начнётся?", "other") == "chatter"
