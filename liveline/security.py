@@ -10,7 +10,6 @@ The CSP allows scripts and styles from our own origin only (no inline script, no
 from __future__ import annotations
 
 import ipaddress
-import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,10 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from liveline import numbers
 from liveline.auth import COOKIE, CookieSigner, load_session
 from liveline.errors import PayloadTooLarge
 
-log = logging.getLogger("liveline.web")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
        "object-src 'none'")
@@ -101,7 +100,7 @@ def limited_receive(receive: Receive, headers: Headers, max_body: int) -> Receiv
     """``receive`` that raises ``PayloadTooLarge`` once the body passes ``max_body`` bytes — before reading
     any of it when the declared Content-Length is already too large."""
     declared = headers.get("content-length", "")
-    too_large = declared.isascii() and declared.isdigit() and int(declared) > max_body
+    too_large = numbers.is_whole(declared) and int(declared) > max_body
     received = 0
 
     async def receive_limited() -> Message:
@@ -122,7 +121,7 @@ class SecurityMiddleware:
     checks CSRF/Origin, caps the body, adds security headers to every response, a crash's 500 included."""
 
     def __init__(self, app: ASGIApp, redis_client: Any, secret: str, idle_s: int, public_origin: str,
-                 trusted_proxies: tuple[Network, ...] = (), max_body_bytes: int = 8 << 20) -> None:
+                 trusted_proxies: tuple[Network, ...], max_body_bytes: int) -> None:
         self.app = app
         self.r = redis_client
         self.signer = CookieSigner(secret)
