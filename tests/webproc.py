@@ -30,7 +30,7 @@ class LiveServer:
         return [sys.executable, "-m", "liveline.cli", "web"]
 
     def start(self) -> LiveServer:
-        self.proc = subprocess.Popen(self.command(), env=self.env, cwd=Path(__file__).resolve().parents[2])
+        self.proc = subprocess.Popen(self.command(), env=self.env, cwd=Path(__file__).resolve().parents[1])
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
