@@ -7,7 +7,7 @@ import getpass
 import logging
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import redis
 
@@ -175,10 +175,26 @@ def cmd_cluster(args: argparse.Namespace, s: settings_mod.Settings) -> None:
 
 
 QUIET_LIBRARIES = ("pymorphy3", "urllib3", "vk_api", "rq.worker", "rq.scheduler")
+ARGPARSE_RU = (("the following arguments are required: ", "не хватает аргументов: "),
+               ("one of the arguments ", "нужен один из аргументов "), (" is required", ""),
+               ("unrecognized arguments: ", "лишние аргументы: "), ("invalid choice: ", "недопустимое значение "),
+               ("invalid int value: ", "не целое число: "), ("invalid float value: ", "не число: "),
+               ("expected one argument", "нужно значение"), ("not allowed with argument ", "нельзя вместе с "),
+               ("(choose from ", "(возможны: "), ("argument ", "аргумент "))
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are Russian, with exit code 2 as every CLI error."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, russian in ARGPARSE_RU:
+            message = message.replace(english, russian)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"ошибка: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="liveline", description="Liveline: прямые линии ВКонтакте")
+    p = Parser(prog="liveline", description="Liveline: прямые линии ВКонтакте")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="всё сразу с демонстрационной прямой линией (свой Redis, если не задан)")
     sub.add_parser("web", help="веб-сервер")

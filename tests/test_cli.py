@@ -121,3 +121,10 @@ def test_source_add_takes_the_org_and_source_list_shows_each_source_state(redis_
     assert f"{sid}\thttps://vk.com/wall-42_7\tvk_wall\tdistrict\ttoken_dead" in text
     missing = run(redis_server, "source", "list", "999")
     assert missing.returncode == 2 and "не найдена" in missing.stderr
+
+
+def test_a_missing_argument_is_a_russian_message_with_exit_code_2(redis_server: RedisProcess) -> None:
+    out = run(redis_server, "broadcast", "create", "--title", "Прямая линия")
+    assert out.returncode == 2 and "не хватает аргументов: --tz" in out.stderr and "Traceback" not in out.stderr
+    out = run(redis_server, "vk", "token", "set", "--token-env", "T")
+    assert out.returncode == 2 and "нужен один из аргументов --user --group" in out.stderr

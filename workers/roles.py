@@ -58,7 +58,9 @@ def repair_loop(r: redis.Redis, stop: threading.Event, settings: Settings) -> No
     while True:
         try:
             workflows.repair(r, settings.repair_s)
-        except Exception:  # Redis away for a moment: the next pass tries again
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:  # the next pass tries again
+            log.warning("repair pass: Redis unavailable (%s); retrying", type(exc).__name__)
+        except Exception:
             log.exception("repair pass failed")
         if stop.wait(repair_every(settings)):
             return

@@ -1,5 +1,5 @@
-"""`liveline worker` as a process: nothing of it outlives a kill -9, and RQ's scheduler rides out a Redis
-restart without a traceback."""
+"""`liveline worker` as a process: nothing of it outlives a kill -9, and it rides out a Redis restart
+without a traceback (RQ's scheduler, the repair loop, triage: a warning each, then on)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ SCHEDULER_LOCK = "rq:scheduler-lock:liveline"
 
 def start_worker(redis_url: str, tmp: Path, log: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), LIVELINE_REDIS_URL=redis_url, LIVELINE_VAR_DIR=str(tmp / "var"),
-               LIVELINE_LOG_LEVEL="INFO")
+               LIVELINE_LOG_LEVEL="INFO", LIVELINE_REPAIR_S="3")  # a repair pass every second
     return subprocess.Popen([sys.executable, "-m", "liveline.cli", "worker"], env=env, cwd=tmp,
                             stdout=subprocess.DEVNULL, stderr=log.open("wb"))
 

@@ -28,7 +28,7 @@ from liveline.ingest.inbox import SourceItem
 from liveline.ingest.vk import compare, status
 from liveline.ingest.vk import items as vk_items
 from liveline.ingest.vk import names as vk_names
-from liveline.ingest.vk.client import VkCaller, VkClosed, VkError, VkTokenDead, VkTransient
+from liveline.ingest.vk.client import VkCaller, VkError, VkTransient
 from liveline.ingest.vk.cursor import CursorChange, Seen, seen_field
 from liveline.ingest.vk.sweep import api_kind, comment_id, target
 from liveline.store import keys, redis_types
@@ -36,6 +36,7 @@ from liveline.store.txn import transact
 
 log = logging.getLogger("liveline.ingest.vk")
 Source = dict[str, Any]
+NOT_THIS_GROUP = {7, 15, 100, 203}  # groups.getLongPollServer with a token of another community
 
 
 @dataclass
@@ -133,18 +134,12 @@ class LongPoll:
             answer: dict[str, Any] = self.hooks.caller("group", self.org).call("groups.getLongPollServer",
                                                                               group_id=self.group_id)
             return answer
-        except (VkClosed, VkTokenDead) as exc:
-            if exc.code in (5, 17, 18, 28):
+        except VkError as exc:
+            if exc.code not in NOT_THIS_GROUP:
                 raise
             raise status.Misconfigured(
                 f"ключ сообщества не открывает long poll сообщества {self.group_id}: проверьте --group-id "
                 f"в `liveline vk token set --group` [{exc.code}]", exc.code, exc.method) from None
-        except VkError as exc:
-            if exc.code in (100, 15, 203, 7):
-                raise status.Misconfigured(
-                    f"ключ сообщества не открывает long poll сообщества {self.group_id}: проверьте "
-                    f"--group-id в `liveline vk token set --group` [{exc.code}]", exc.code, exc.method) from None
-            raise
 
     def _sweep_all(self) -> None:
         """Events may have been lost: every covered source is swept soon; meanwhile it is behind."""
