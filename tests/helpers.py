@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,15 @@ def item(n: int | str, text: str, author: str | None = None, **kw: Any) -> Sourc
 
 def triaged(text: str, **kw: Any) -> Triaged:
     return Triaged(reading_text=kw.pop("reading_text", text), safe_text=kw.pop("safe_text", text), **kw)
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
+    """A bounded wait: poll ``cond`` until it holds, failing after ``timeout`` seconds (not a timed assertion)."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        time.sleep(0.05)
 
 
 def replay_equals_fresh(r: redis.Redis, bid: int, action: Callable[[], object]) -> list[events.Event]:

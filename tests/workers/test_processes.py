@@ -7,14 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import redis
 
 from liveline.store.redisproc import RedisProcess
+from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULER_LOCK = "rq:scheduler-lock:liveline"
@@ -26,13 +25,6 @@ def start_worker(redis_url: str, tmp: Path, log: Path) -> subprocess.Popen[bytes
     return subprocess.Popen([sys.executable, "-m", "liveline.cli", "worker"], env=env, cwd=tmp,
                             stdout=subprocess.DEVNULL, stderr=log.open("wb"))
 
-
-def wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        time.sleep(0.1)
 
 
 def has_lock(r: redis.Redis) -> bool:
@@ -46,7 +38,7 @@ def test_a_killed_worker_leaves_no_child_process(own_redis: RedisProcess, tmp_pa
     r = redis.Redis.from_url(own_redis.url)
     proc = start_worker(own_redis.url, tmp_path, tmp_path / "worker.log")
     try:
-        wait_for(lambda: has_lock(r))  # RQ's scheduler is running
+        wait_for(lambda: has_lock(r), 30)  # RQ's scheduler is running
         family = psutil.Process(proc.pid).children(recursive=True)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
@@ -60,12 +52,12 @@ def test_rq_scheduler_rides_out_a_redis_restart_quietly(own_redis: RedisProcess,
     log = tmp_path / "worker.log"
     proc = start_worker(own_redis.url, tmp_path, log)
     try:
-        wait_for(lambda: has_lock(r))
+        wait_for(lambda: has_lock(r), 30)
         own_redis.kill()
         # down for a few of the worker's retries: longer than a scheduler interval
-        wait_for(lambda: log.read_bytes().count(b"Redis unavailable") >= 5)
+        wait_for(lambda: log.read_bytes().count(b"Redis unavailable") >= 5, 30)
         own_redis.start()
-        wait_for(lambda: has_lock(r))  # it took its lock again on the restarted Redis
+        wait_for(lambda: has_lock(r), 30)  # it took its lock again on the restarted Redis
         assert proc.poll() is None
     finally:
         proc.terminate()

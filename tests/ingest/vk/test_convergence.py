@@ -21,7 +21,7 @@ from liveline.ingest.sources import status as source_status
 from liveline.ingest.vk import itemkeys, tokens
 from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from liveline.store import codec, keys, redis_types
-from tests.helpers import live_broadcast
+from tests.helpers import live_broadcast, wait_for
 from tests.vk_sim import VkSimulator
 from tests.vk_truth import Difference, compare
 from workers.triage import TriageWorker
@@ -82,11 +82,7 @@ class Running:
         self.thread.join(10)
 
     def wait(self, cond: Callable[[], bool], timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > deadline:
-                raise AssertionError("condition not reached")
-            time.sleep(0.05)
+        wait_for(cond, timeout)
 
     def state(self) -> str:
         return str(source_status(self.r, self.bid, str(self.src["id"]))["state"])

@@ -26,6 +26,7 @@ from liveline.ingest.vk.client import VkClosed, VkFloodControl
 from liveline.ingest.vk.scheduler import VkIngest, VkIngestSettings
 from liveline.store import keys
 from liveline.store.redisproc import RedisProcess
+from tests.helpers import wait_for
 from tests.vk_sim import VkSimulator
 
 USER, GROUP, GID = "USER-TOKEN", "GROUP-TOKEN", 42
@@ -82,13 +83,6 @@ def assert_exact(r: redis.Redis, sim: VkSimulator, *, duplicates_allowed: bool =
         assert [k for k, n in got.items() if n > 1] == []
     return items
 
-
-def wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        time.sleep(0.05)
 
 
 def populate(sim: VkSimulator, post: int, n: int, owner: int = -GID, big_every: int = 50) -> None:
