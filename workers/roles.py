@@ -66,12 +66,37 @@ def repair_loop(r: redis.Redis, stop: threading.Event, settings: Settings) -> No
             return
 
 
+def _work_jobs(rq_conn: redis.Redis, burst: bool) -> None:
+    """RQ's SimpleWorker until it stops. RQ quits its loop when Redis goes away at the wrong moment ("found an
+    unhandled exception, quitting"); the worker process rides that out like its other threads: a new RQ worker
+    (a new name: the old one's registration may survive in the restarted Redis) once Redis answers again."""
+    from rq import Queue, SimpleWorker
+    from rq.exceptions import StopRequested
+
+    while True:
+        rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
+        try:
+            rq_worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+            return
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            if burst:
+                raise
+            log.warning("RQ worker: Redis unavailable (%s); retrying", type(exc).__name__)
+        try:
+            while True:  # until Redis answers
+                try:
+                    rq_conn.ping()
+                    break
+                except (redis.ConnectionError, redis.TimeoutError, OSError):
+                    threading.Event().wait(1.0)
+        except StopRequested:  # SIGTERM meanwhile (RQ's handler, still installed): stop as RQ would
+            return
+
+
 def worker(settings: Settings, burst: bool = False) -> None:
     """Triage in a thread; the repair of owed workflow steps in another; RQ's scheduler in a third
-    (``workers.rqscheduler``); RQ's SimpleWorker (no fork per job) in the main thread for coarse jobs.
-    ``burst`` runs one repair pass, then the queued jobs, and returns."""
-    from rq import Queue, SimpleWorker
-
+    (``workers.rqscheduler``); RQ's SimpleWorker (no fork per job) in the main thread for coarse jobs
+    (``_work_jobs``). ``burst`` runs one repair pass, then the queued jobs, and returns."""
     from liveline.triage.pipeline import tune_gc
     from workers import rqscheduler
     from workers.triage import TriageWorker
@@ -91,15 +116,12 @@ def worker(settings: Settings, burst: bool = False) -> None:
         workflows.repair(r, settings.repair_s)  # what it enqueues runs in this burst
     else:
         threading.Thread(target=repair_loop, args=(r, stop, settings), name="repair", daemon=True).start()
-    rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
     if burst:
         rqscheduler.run_once(rq_conn, RQ_QUEUE)
     else:
         rqscheduler.start(rq_conn, RQ_QUEUE, stop)  # a thread: nothing outlives the worker
     try:
-        rq_worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
-        if burst:
-            stop.set()
+        _work_jobs(rq_conn, burst)
     finally:
         stop.set()
         thread.join(5)
