@@ -417,7 +417,7 @@ DISTRICTS = ROOT / "tests" / "data" / "districts"
 # held-out figures had been seen, to judge rules (additions) tuned after that; tune: the other two
 # extra: a flat blind tuning file for kinds and filters (no places, groups or topics)
 SETS = {"heldout": ("svetloozersky",), "fresh": ("zarechensky",), "tune": ("verkhneluzhsky", "kamennobrodsky"),
-        "extra": ("triage_tune_extra.jsonl",)}
+        "extra": ("triage_tune_extra.jsonl",), "pii": ("triage_tune_pii.jsonl",)}
 
 
 def _rate(hits: int, total: int) -> float:

@@ -6,6 +6,10 @@ Phones are Russian: +7/8 followed by ten digits in any grouping ("+7 (912) 345-6
 with only spaces, hyphens and brackets between them, and a short one needs the phone word. A service's line is
 nobody's personal data: toll-free 8-800 numbers, and a number given as a dispatcher's, a hotline's, a registry's
 or ЕДДС's ("звонила в диспетчерскую 8 3452 12-34-56, не берут").
+
+An INN is personal only with 12 digits (a person's); 10 digits are an organisation's (ООО, МУП) and stay. Account
+numbers are what a bill names a resident by: "лицевой счёт", "л/с", "ЛС 120034", a gas "абонентский номер"; a
+contract's number is not one (two blind writers disagreed; the label guideline names only the personal account).
 """
 
 from __future__ import annotations
@@ -28,24 +32,26 @@ class PiiSpan:
 
 
 _FIVE_DIGITS = re.compile(r"\d(?:\D*\d){4}")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)  # "ivanov @ bk.ru" too
 # an address spelled out against harvesters: "petrova dot olga собака gmail.com"
 _EMAIL_SPELLED = re.compile(r"[a-z0-9._-]+(?:\s+(?:dot|точка)\s+[a-z0-9._-]+)*\s*(?:собака|\(at\)|\[at\])\s*"
                             r"[a-z0-9-]+(?:\.|\s+(?:dot|точка)\s+)[a-z]{2,}", re.IGNORECASE)
 _CARD = re.compile(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?![\d-])")
 _SNILS = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
 _SNILS_WORD = re.compile(r"снилс\w*\W{0,5}(\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{2})(?!\d)", re.IGNORECASE)
-_PASSPORT = re.compile(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}\s?(?:№\s?|номер\s)?\d{6})(?!\d)", re.IGNORECASE)
+_PASSPORT = re.compile(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}[\s-]?(?:№\s?|номер\s)?\d{6})(?!\d)",
+                       re.IGNORECASE)
 _PASSPORT_SERIES = re.compile(r"\bсери[яи]\s*(\d{2}\s?\d{2})\s*(?:№|номер)\s*(\d{6})(?!\d)", re.IGNORECASE)
 # a utility bill's account: "лицевой счёт 7700123456", "л/с 40123", "лицевой 5003117742"
-_ACCOUNT = re.compile(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.|\bлс(?=\s*№))\s*(?:№\s*|:\s*)?"
+_ACCOUNT = re.compile(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.|\bлс\b(?:\s+в\s+\w+)?|\bабонентск\w*\s+номер\w*)"
+                      r"\s*(?:№\s*|:\s*)?"
                       r"(\d(?:[\s-]?\d){4,19})(?![\d-])", re.IGNORECASE)  # "лицевой 203-445-118", "ЛС № 7700123"
-_INN = re.compile(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)
-_PHONE_LONG = re.compile(r"(?<![\w+])(?:\+\s?7|8|7)[\s\-]*\(?\d[\d\s\-()]{7,26}\d(?![\d-])")  # "8 9 1 0 …" too
+_INN = re.compile(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)  # 10 digits: an organisation's
+_PHONE_LONG = re.compile(r"(?<![\w+])(?<!\d\.)(?:\+\s?7|8|7)[\s\-.]*\(?\d[\d\s\-().]{7,26}\d(?![\d-]|\.\d)")  # "8 9 1 0 …"
 _PHONE_MOBILE = re.compile(r"(?<![\d-])\(?9\d{2}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\d-])")
 _PHONE_LOCAL = re.compile(
-    r"(?:\bтел\b\.?|\bт\.|телефон\w*|\bзвоните\b|\bномер\w*\s+телефона|\bсот\.)\s*(?:[:\-]\s*)?"
-    r"(\d{1,3}[\s\-]\d{2}[\s\-]\d{2}|\d{5,6})(?![\d-])",
+    r"(?:\bтел\b\.?|\bт\.|телефон\w*(?:\s+дома)?|\bзвоните\b|\bномер\w*\s+телефона|\bсот\.|\bдом\.)\s*(?:[:\-]\s*)?"
+    r"(\d{1,3}[\s\-]\d{2}[\s\-]\d{2}|\d{3}-\d{3}|\d{5,6})(?![\d-])",
     re.IGNORECASE,
 )
 
@@ -100,7 +106,7 @@ def find_pii(text: str) -> list[PiiSpan]:
     for m in _PASSPORT_SERIES.finditer(text):
         add(m.start(1), m.end(2), "passport")
     for m in _INN.finditer(text):
-        add(*m.span(1), "inn")
+        add(*m.span(1), "inn" if len(m.group(1)) == 12 else "service")  # an organisation's INN claims its span
     for m in _ACCOUNT.finditer(text):
         add(*m.span(1), "account")
     for m in _PHONE_LONG.finditer(text):

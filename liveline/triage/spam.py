@@ -1,7 +1,8 @@
 """Spam: links, advertisements and floods.
 
 ``spam_reason`` says "link" for a URL or a bare domain (except a few state domains citizens cite, see
-``data/spam_allow_domains.txt``) and "ad" for strong ad phrases, or sale words with a contact. A question
+``data/spam_allow_domains.txt``) and "ad" for strong ad phrases, for offer phrases in a comment that asks nothing
+(``data/spam_offer_words.txt``), or sale words with a contact. A question
 that mentions "сайт администрации" or a ЖЭК's phone is not spam, nor one that asks something and leaves a phone
 for a callback (sale words with a contact count only in a text without a question mark). ``FloodTracker`` remembers, per author,
 recent texts and times within a window and says "repeat" or "flood".
@@ -33,11 +34,12 @@ def _lines(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     allow = frozenset(d.lower() for d in _lines("spam_allow_domains.txt"))
     strong = re.compile("|".join(f"(?:{r})" for r in _lines("spam_ad_words.txt")))
+    offer = re.compile("|".join(f"(?:{r})" for r in _lines("spam_offer_words.txt")))
     weak = re.compile(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_sale_words.txt")) + r")\b")
-    return allow, strong, weak
+    return allow, strong, offer, weak
 
 
 def _allowed(domain: str, allow: frozenset[str]) -> bool:
@@ -60,7 +62,7 @@ def _one_thing_repeated(low: str) -> bool:
 
 def spam_reason(text: str) -> str | None:
     """"link", "ad", "flood" (one word or symbol over and over, in one comment) or None."""
-    allow, strong, weak = _rules()
+    allow, strong, offer, weak = _rules()
     low = text.lower()
     if _one_thing_repeated(low):
         return "flood"
@@ -73,6 +75,8 @@ def spam_reason(text: str) -> str | None:
             return "link"
     if strong.search(low):
         return "ad"
+    if "?" not in low and offer.search(low):
+        return "ad"  # an offer that asks nothing
     if "?" not in low and weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
         return "ad"  # (a resident asking something and leaving a number for a callback is no ad)
     return None

@@ -56,3 +56,27 @@ def test_a_residents_number_beside_a_service_is_still_masked() -> None:
 ])
 def test_personal_data_written_with_gaps_or_spelled_out_is_found(text: str, kind: str) -> None:
     assert [s.kind for s in find_pii(text)] == [kind]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("ЛС 120034, долг за капремонт неправильный", "account"),
+    ("ЛС в ЭкоЛайн 590012345, начисляют на троих", "account"),
+    ("абонентский номер 0512 3378, газ по нормативу", "account"),
+    ("затопили сверху, звоните 8.912.650.22.19", "phone"),
+    ("меня зовут Ольга, тел 345-678 домашний", "phone"),
+    ("Геннадий Иванович, дом. 2-53-18", "phone"),
+    ("паспорт: 6515-334455. выписку не дают", "passport"),
+    ("ответ на почту nikolaev_a_v @ bk.ru пожалуйста", "email"),
+    ("мой ИНН 591101234567, вычет не пришёл", "inn"),
+])
+def test_how_residents_write_their_numbers(text: str, kind: str) -> None:
+    assert [s.kind for s in find_pii(text)] == [kind]
+
+
+@pytest.mark.parametrize("text", [
+    "подрядчик ООО Дорстрой-М ИНН 5911012345, а в январе уже ямы",  # ten digits: an organisation's INN
+    "договор на техприсоединение № 1204/26 от марта, газ не подключили",  # a contract is no personal account
+    "отключат 12.03.2025 с 8.00 до 18.30, дом 14 кв 87",
+])
+def test_numbers_that_name_no_person(text: str) -> None:
+    assert find_pii(text) == []

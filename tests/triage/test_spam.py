@@ -88,3 +88,22 @@ def test_one_word_or_symbol_over_and_over_is_flood_but_a_row_of_pluses_is_not() 
 
 def test_an_e_mail_providers_name_is_no_link() -> None:
     assert spam_reason("пишите мне на petrova собака gmail.com, расскажу про свалку") is None
+
+
+@pytest.mark.parametrize("text", ["ОКНА ПВХ от производителя, -40% до конца февраля! Замер 0 р.",
+                                  "Бурение скважин, цена от 2 800 р/м. Тел/WhatsApp 8-912-555-19-19 Сергей",
+                                  "Тортики на заказ 🎂 бенто от 900 р, пишите 89124563390",
+                                  "Инвестиции в золото с гарантией 40% годовых, лицензия ЦБ",
+                                  "Пенсионерам положена выплата 8 500 р. Переведите госпошлину 350 р на карту"])
+def test_offers_and_scams_that_ask_nothing_are_ads(text: str) -> None:
+    assert spam_reason(text) == "ad"
+
+
+@pytest.mark.parametrize("text", [
+    "я ИП, пеку торты на заказ дома, можно ли торговать на ярмарке у ДК?",
+    "нет учителя русского, родители ищут репетиторов по 1000 р/час. когда будет учитель?",
+    "взнос 9,85 руб/м2, квартира 61,4 м2 = 604,79. а начислено 1 209,58. двойное?",
+    "мне как многодетной положена компенсация за садик, 7 месяцев не платят",
+])
+def test_a_resident_naming_a_price_or_an_order_is_no_ad(text: str) -> None:
+    assert spam_reason(text) is None
