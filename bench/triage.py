@@ -23,6 +23,9 @@ Speed, one process on one core:
 * "in memory": analyse (clean, flags, locate, topic, features) + cluster only, no Redis.
 * ``--scale N``: N synthetic questions through the worker's step (``--in-memory``: analyse + cluster only).
 
+``--set pii`` / ``--set threads``: flat blind tuning files (``tests/data/triage_tune_pii.jsonl``, personal data and
+spam near misses; ``tests/data/triage_tune_threads.jsonl``, reply threads between residents); tuned on, not estimates.
+
 ``--set heldout`` / ``--set tune``: the blind three-district set (``tests/data/districts/``, written by someone
 who saw neither the code nor the rules): ``heldout`` is svetloozersky, never tuned on; ``tune`` the other
 two. Each district goes through ``liveline cluster``'s triage (``offline.triage_all``, in time order, with its
@@ -417,7 +420,8 @@ DISTRICTS = ROOT / "tests" / "data" / "districts"
 # held-out figures had been seen, to judge rules (additions) tuned after that; tune: the other two
 # extra: a flat blind tuning file for kinds and filters (no places, groups or topics)
 SETS = {"heldout": ("svetloozersky",), "fresh": ("zarechensky",), "tune": ("verkhneluzhsky", "kamennobrodsky"),
-        "extra": ("triage_tune_extra.jsonl",), "pii": ("triage_tune_pii.jsonl",)}
+        "extra": ("triage_tune_extra.jsonl",), "pii": ("triage_tune_pii.jsonl",),
+        "threads": ("triage_tune_threads.jsonl",)}
 
 
 def _rate(hits: int, total: int) -> float:
@@ -507,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --scale: analyse + cluster only, no worker step and no Redis")
     parser.add_argument("--set", choices=sorted(SETS), dest="district_set",
                         help="the whole triage on the blind sets: heldout (svetloozersky), fresh (zarechensky), tune "
-                             "(the other two districts) or extra (the flat tuning file of kinds and filters)")
+                             "(the other two districts), or a flat tuning file: extra (kinds and filters), pii (personal "
+                             "data and spam near misses), threads (reply threads between residents)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     tune_gc()  # as the worker and `liveline cluster` processes do

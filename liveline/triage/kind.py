@@ -19,6 +19,10 @@ order (measured with ``bench/triage.py --set tune``; the held-out district is on
    topic other than ``other``).
 6. A top-level comment with nothing a problem is made of (``has_no_problem``): no topic, no street, no "?",
    no request, complaint or question word, no number.
+7. A reply that talks to the resident above, not to the official (``_REPLY_TALK``): where to go ("в РЭС
+   звоните", "им пишите", "спросите там"), whose business it is ("не администрация занимается", "при чём тут
+   глава"), "не пишите свой лицевой", sympathy ("держитесь"), a laugh; never with "?" or a word to the
+   administration or for the writer ("мне", "примите меры"); a joke marked by a laughing or rolling-eyes emoji.
 Stream talk (3) and thanks (4) around a request or complaint ("звук плохой, но всё же спрошу: …", "спасибо за
 ответ про лифт, его так и не починили") leave it a question (``_ASKS``). Tuned on the tune districts and the
 flat blind file ``tests/data/triage_tune_extra.jsonl`` (``--set extra``); judged on ``heldout`` and ``fresh``.
@@ -122,6 +126,21 @@ _REMARK_SHORT = re.compile(
 )
 
 
+# a reply that talks to the resident above rather than to the official (rule 7): advice on where to go, an
+# explanation of whose business it is, sympathy, a laugh. Only in a reply, without "?", and never when it also
+# turns to the administration or asks for something for the writer ("позвоните мне", "примите меры")
+_REPLY_TALK = re.compile(
+    r"(?:^|[\s,.!;:])(?:им|туда|ему|ей|сами|лучше)\s+(?:звоните|пишите|обращайтесь|жалуйтесь)\b|"
+    r"\b(?:звоните|пишите|обращайтесь|жалуйтесь|сходите|идите)\s+(?:в|во|на|к|им|туда|через)\b|"
+    r"^\W*(?:в|во|к|через)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:звоните|пишите|обращайтесь|жалуйтесь|идите)\b|"
+    r"^\W*\w+(?:ому|ему)\s+(?:звоните|пишите)\b|\b(?:спросите|узнайте)\s+(?:там|у\s+них|в\s+\w+)\b|"
+    r"\bне\s+(?:пишите|светите|выкладывайте)\s+(?:свой|свою|свои|сво[её])\b|\bне\s+администраци\w*\s+(?:занима|ставит|дела|отвеча)\w*|"
+    r"\bпри\s+ч[её]м\s+(?:тут|здесь)(?:\s+(?:глава|администрация|мэр))?\b|\bэто\s+к\s+нему\b|\bне\s+надо\s+хамить|\bвы\s+молод(?:ец|цы)\b|"
+    r"^\W*(?:держитесь|сочувствую)\b|^\W*(?:а?ха){2,}\w*|^\W*(?:ахах|хаха)\w*|[😂🤣😆😄😁🙃🙄😏]")
+_TO_OFFICIAL = re.compile(r"\b(?:администраци\w*|глав\w*|мэр\w*|мне|нам|прошу|просим|примите|ответьте|сделайте|"
+                          r"почините|уберите|помогите|разберитесь|проверьте|когда|почему|сколько)\b")
+
+
 @dataclass(frozen=True)
 class Parent:
     """What the kind of a reply depends on: its parent's kind and where the parent's problem is."""
@@ -178,6 +197,9 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
         return True
     stripped = text.strip()
     low = stripped.lower()
+    if (parent is not None and "?" not in low and _REPLY_TALK.search(low)
+            and not _TO_OFFICIAL.search(_REPLY_TALK.sub(" ", low))):
+        return True  # talk to the resident above (rule 7)
     if not _LETTERS.search(low) or _LAUGH.match(low):
         return True
     asks = _ASKS.search(low)

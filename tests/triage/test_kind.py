@@ -128,3 +128,30 @@ def test_agreement_in_other_words_under_a_question_is_support(text: str) -> None
 def test_when_will_they_start_building_is_a_question_and_when_will_it_start_is_the_stream() -> None:
     assert kind_of("Когда начнут строить поликлинику в Заречном, которую обещали?", "healthcare") == "question"
     assert kind_of("когда уже начнётся?", "other") == "chatter"
+
+
+_UNDER_A_QUESTION = Parent("question", street="Лесная", settlement="Дубравинск", topic="roads")
+
+
+@pytest.mark.parametrize("text", [
+    "в РЭС звоните немедленно, а не в комментах пишите!",
+    "лифтами не администрация занимается, а лифтовая организация, им звоните",
+    "участковому пишите, это к нему",
+    "в соцзащите на Советской компенсацию дают, спросите там",
+    "не пишите свой лицевой в интернете, мало ли",
+    "при чём тут глава, зарплаты область платит",
+    "держитесь 🙏 здоровья маме",
+    "на субботник выйдут три пенсионерки как всегда 😂",
+])
+def test_a_reply_that_talks_to_the_resident_above_is_chatter(text: str) -> None:
+    assert kind_of(text, "other", _UNDER_A_QUESTION) == "chatter"
+
+
+@pytest.mark.parametrize("text", [
+    "звоните в администрацию хоть каждый день, третью неделю на Лесной нет воды",  # turns to the administration
+    "позвоните мне пожалуйста, расскажу где прорвало",  # a request for the writer
+    "им звонили уже, когда починят?",  # asks
+    "ямы такие что машина тонет 😂 когда засыпят",  # a joke around a real question
+])
+def test_a_reply_that_turns_to_the_official_stays_a_question(text: str) -> None:
+    assert kind_of(text, "roads", _UNDER_A_QUESTION) == "question"
