@@ -260,12 +260,26 @@ class ClusterIndex:
                 consider(i, cluster, 1.0 + est, ex.house == f.house)
         kind = f.block[0] if f.block != "g:" else "general"
         merge_at = {"s": p.street_merge, "g": p.village_merge}.get(kind, p.general_merge)
-        for i in self._candidates(f, f.block):
-            ex = self._ex[i]
-            cluster = self._compatible(ex, f)
-            if cluster is None:
+        exemplars, profiles, block, house = self._ex, self._profiles, f.block, f.house
+        profile_weight = p.profile_weight
+        for i in self._candidates(f, block):
+            # the hottest loop of triage: ``_compatible`` and ``_score`` inlined (the same rules)
+            ex = exemplars[i]
+            if not ex.alive or ex.block != block or (ex.house and house and ex.house != house):
                 continue
-            score = self._score(lemmas, wa, ex, cluster, covered)
+            cluster = ex.cluster
+            theirs = ex.lemmas
+            if not lemmas or lemmas.isdisjoint(theirs):
+                sim = 0.0
+            else:
+                inter = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas & theirs])
+                sim = inter / (wa + ex.weight - inter)
+            cov = covered.get(cluster)
+            if cov is None:
+                profile = profiles.get(cluster)
+                found = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas if x in profile]) if profile else 0.0
+                cov = covered[cluster] = profile_weight * found / wa if found else 0.0
+            score = sim if sim > cov else cov
             same_topic = ex.topic == f.topic
             merge = (same_topic and ex.house == f.house and score >= merge_at
                      and (score > 0 or kind != "general") and not (f.hints and kind == "general")
