@@ -64,7 +64,8 @@ class Assignment:
 
 
 class _Exemplar:
-    __slots__ = ("alive", "block", "cluster", "facilities", "house", "lemmas", "qid", "signature", "topic", "weight")
+    __slots__ = ("alive", "block", "cluster", "facilities", "house", "lemmas", "profile", "qid", "signature", "topic",
+                 "weight")
 
     def __init__(self, qid: str, f: Features, cluster: str) -> None:
         self.qid = qid
@@ -77,6 +78,9 @@ class _Exemplar:
         self.facilities = facilities(self.lemmas)
         self.signature = array("I", f.signature)  # 256 bytes, not 64 boxed ints
         self.alive = True
+        # its cluster's vocabulary (``ClusterIndex._profiles``), held here too: the hot loop of ``assign`` reads it
+        # beside the lemmas instead of looking it up among tens of thousands of clusters
+        self.profile: dict[str, int] | None = None
 
 
 _WEIGHTS = keyword_weights()
@@ -260,7 +264,7 @@ class ClusterIndex:
                 consider(i, cluster, 1.0 + est, ex.house == f.house)
         kind = f.block[0] if f.block != "g:" else "general"
         merge_at = {"s": p.street_merge, "g": p.village_merge}.get(kind, p.general_merge)
-        exemplars, profiles, block, house = self._ex, self._profiles, f.block, f.house
+        exemplars, block, house = self._ex, f.block, f.house
         profile_weight = p.profile_weight
         for i in self._candidates(f, block):
             # the hottest loop of triage: ``_compatible`` and ``_score`` inlined (the same rules)
@@ -276,7 +280,7 @@ class ClusterIndex:
                 sim = inter / (wa + ex.weight - inter)
             cov = covered.get(cluster)
             if cov is None:
-                profile = profiles.get(cluster)
+                profile = ex.profile
                 found = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas if x in profile]) if profile else 0.0
                 cov = covered[cluster] = profile_weight * found / wa if found else 0.0
             score = sim if sim > cov else cov
@@ -336,6 +340,7 @@ class ClusterIndex:
             return
         i = len(self._ex)
         ex = _Exemplar(qid, f, cluster_id)
+        ex.profile = self._profiles.get(cluster_id)
         self._ex.append(ex)
         self._ex_id[qid] = i
         members.append(i)
@@ -377,6 +382,8 @@ class ClusterIndex:
         profile = self._profiles.get(cluster_id)
         if profile is None:
             profile = self._profiles[cluster_id] = dict.fromkeys(self._ex[members[0]].lemmas, 1)
+            for j in members:
+                self._ex[j].profile = profile
         new = set()
         for lem in f.topic_lemmas:
             if lem in profile:
@@ -403,6 +410,7 @@ class ClusterIndex:
         if len(target) < EXEMPLARS:
             target.append(i)
             self._ex[i].cluster = cluster_id
+            self._ex[i].profile = self._profiles.get(cluster_id)
         else:
             self._ex[i].alive = False
             del self._ex_id[qid]
@@ -420,6 +428,9 @@ class ClusterIndex:
             self._exemplars.setdefault(new, []).extend(moved)
         if old in self._profiles:
             self._profiles[new] = self._profiles.pop(old)
+        profile = self._profiles.get(new)
+        for i in self._exemplars.get(new, ()):
+            self._ex[i].profile = profile
 
     def remove(self, qid: str) -> None:
         """Forget ``qid`` (deleted, or filtered as spam); its index entries die lazily."""
