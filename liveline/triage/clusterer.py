@@ -283,7 +283,7 @@ class ClusterIndex:
                 profile = ex.profile
                 found = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas if x in profile]) if profile else 0.0
                 cov = covered[cluster] = profile_weight * found / wa if found else 0.0
-            score = sim if sim > cov else cov
+            score = max(sim, cov)
             same_topic = ex.topic == f.topic
             merge = (same_topic and ex.house == f.house and score >= merge_at
                      and (score > 0 or kind != "general") and not (f.hints and kind == "general")
