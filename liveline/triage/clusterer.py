@@ -217,7 +217,7 @@ class ClusterIndex:
             sim = inter / (wa + ex.weight - inter)  # ``similarity`` with both weights known, inlined
         cov = covered.get(cluster)
         if cov is None:
-            profile = self._profiles.get(cluster)
+            profile = ex.profile
             cov = covered[cluster] = self.params.profile_weight * coverage(lemmas, profile, wa) if profile else 0.0
         return max(sim, cov)
 

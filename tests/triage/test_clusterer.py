@@ -144,3 +144,19 @@ def test_clustering_holds_its_measured_quality_on_the_held_out_half(extractor: E
     precision = len(gold_pairs & auto_pairs) / len(auto_pairs)
     assert precision >= 0.95
     assert len(gold_pairs & auto_pairs) / len(gold_pairs) >= 0.5
+
+
+def test_every_exemplar_reads_its_own_clusters_vocabulary_after_adds_moves_and_renames() -> None:
+    ex = Extractor()
+    index = ClusterIndex()
+    texts = ["яма на дороге у школы", "ямы на дороге возле школы", "у школы дорога в ямах",
+             "не горят фонари во дворе", "во дворе темно, фонари не горят", "фонари во дворе погасли"]
+    for k, text in enumerate(texts):
+        index.add(f"q{k}", ex.extract(text), "~a" if k < 3 else "~b")
+    index.rename("~a", "c1", ["q0", "q1", "q2"])
+    index.move("q3", "c2")
+    index.add("q6", ex.extract("фонарь не горит во дворе"), "c2")
+    index.rename("~b", "c2", ["q4", "q5"])  # merged into a cluster that has a vocabulary of its own
+    for e in index._ex:
+        if e.alive:
+            assert e.profile is index._profiles.get(e.cluster)
