@@ -5,7 +5,9 @@ Phones are Russian: +7/8 followed by ten digits in any grouping ("+7 (912) 345-6
 ("тел. 2-34-56"). House numbers, years, dates and sums are never phones: a long number needs its 11 digits
 with only spaces, hyphens and brackets between them, and a short one needs the phone word. A service's line is
 nobody's personal data: toll-free 8-800 numbers, and a number given as a dispatcher's, a hotline's, a registry's
-or ЕДДС's ("звонила в диспетчерскую 8 3452 12-34-56, не берут").
+or ЕДДС's ("звонила в диспетчерскую 8 3452 12-34-56, не берут"). A phone said in words against harvesters ("восемь
+девятьсот десять, сто двадцать три, сорок пять, шестьдесят семь") is read group by group. An organisation's e-mail
+(named just before it, "на почту УК …", or by its address, priemnaya@…, …@…-okrug.ru) is nobody's personal data.
 
 An INN is personal only with 12 digits (a person's); 10 digits are an organisation's (ООО, МУП) and stay. Account
 numbers are what a bill names a resident by: "лицевой счёт", "л/с", "ЛС 120034", a gas "абонентский номер"; a
@@ -56,10 +58,66 @@ _PHONE_LOCAL = re.compile(
 )
 
 
+# a phone said in words against harvesters: "восемь девятьсот десять, сто двадцать три, сорок пять, шестьдесят семь"
+_UNITS = {"ноль": 0, "один": 1, "одна": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6,
+          "семь": 7, "восемь": 8, "девять": 9}
+_TEENS = {"десять": 10, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
+          "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17, "восемнадцать": 18, "девятнадцать": 19}
+_TENS = {"двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70,
+         "восемьдесят": 80, "девяносто": 90}
+_HUNDREDS = {"сто": 100, "двести": 200, "триста": 300, "четыреста": 400, "пятьсот": 500, "шестьсот": 600,
+             "семьсот": 700, "восемьсот": 800, "девятьсот": 900}
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TEENS, *_TENS, *_HUNDREDS], key=len, reverse=True))
+_SPOKEN_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})\b(?:[\s,\-]+(?:{_NUMBER_WORD})\b){{4,}}", re.IGNORECASE)
+_ORDER = {**dict.fromkeys(_HUNDREDS, 3), **dict.fromkeys(_TENS, 2), **dict.fromkeys(_TEENS, 1),
+          **dict.fromkeys(_UNITS, 1)}
+
+
+def _may_speak_phone(text: str) -> bool:
+    """Cheap test before ``_SPOKEN_RUN``: a phone said in words starts "восемь …" or holds a mobile code "девятьсот …"."""
+    low = text.lower()
+    return "девятьсот" in low or "восемь" in low
+
+
+def _spoken_digits(run: str) -> str:
+    """The digits a run of number words spells, group by group: "девятьсот десять, сто двадцать три" -> "910123".
+    A group is hundreds, tens, units in falling order; a comma, or a word that cannot follow, starts the next."""
+    groups: list[int] = []
+    last = 0  # the order of the group's last word (3 hundreds, 2 tens, 1 units or teens); 0: no open group
+    for part in re.split(r"(,)|[\s\-]+", run.lower()):
+        if not part:
+            continue
+        if part == ",":
+            last = 0
+            continue
+        order = _ORDER[part]
+        value = _HUNDREDS.get(part) or _TENS.get(part) or _TEENS.get(part) or _UNITS.get(part, 0)
+        if last and order < last and not (last == 2 and part in _TEENS):
+            groups[-1] += value
+        else:
+            groups.append(value)
+        last = order if part not in _TEENS else 1
+    return "".join(str(g) for g in groups)
+
+
 # a service's number: the 8-800 prefix, or a service named just before it
 _TOLL_FREE = re.compile(r"^(?:\+\s?7|8|7)[\s\-(]*800\b")
 _SERVICE = re.compile(r"(?:диспетчер\w*|горяч\w+\s+лини\w*|регистратур\w*|еддс|call-?центр\w*|колл-?центр\w*)"
                       r"[^.!?\d]{0,25}$", re.IGNORECASE)
+
+
+# an organisation's address is nobody's personal data either: one named just before it ("на почту УК …", "в
+# администрацию …"), or one whose name says so (priemnaya@…, uk-…@…, …@…-okrug.ru, …@….gov.ru)
+_ORG_BEFORE_MAIL = re.compile(r"(?:\bук|\bжэк|\bжэу|\bтсж|\bмуп|администраци\w*|при[её]мн\w*|диспетчерск\w*|фонд\w*|"
+                              r"управляющ\w*\s+компани\w*)\W{0,3}(?:«[^»]{0,25}»\s*)?(?:на\s+)?(?:почт\w*\s+|адрес\w*\s+)?$",
+                              re.IGNORECASE)
+_ORG_MAIL = re.compile(r"^(?:priem\w*|info|admin\w*|office|kanc\w*|uk[-_.]\w*|mup[-_.]?\w*|adm[-_.]?\w*)\s*@"
+                       r"|@\s*(?:[\w-]+\.)*(?:gov\.ru|gosuslugi\.ru)$|@\s*[\w.-]*(?:adm|okrug|admin)[\w.-]*\.[a-zа-я]{2,}$",
+                       re.IGNORECASE)
+
+
+def _organisation_mail(text: str, start: int, address: str) -> bool:
+    return bool(_ORG_MAIL.search(address) or _ORG_BEFORE_MAIL.search(text[max(0, start - 40):start]))
 
 
 def _service_line(text: str, start: int, number: str) -> bool:
@@ -81,16 +139,17 @@ def _luhn(number: str) -> bool:
 def find_pii(text: str) -> list[PiiSpan]:
     """Personal data spans, sorted and non-overlapping."""
     found: list[PiiSpan] = []
-    if "@" not in text and _FIVE_DIGITS.search(text) is None and not ("собака" in text or "(at)" in text
-                                                                       or "[at]" in text):
-        return found  # every kind but e-mail holds at least five digits
+    if ("@" not in text and _FIVE_DIGITS.search(text) is None and not ("собака" in text or "(at)" in text
+                                                                        or "[at]" in text)
+            and not _may_speak_phone(text)):
+        return found  # every kind but an e-mail or a phone said in words holds at least five digits
 
     def add(start: int, end: int, kind: str) -> None:
         if not any(s.start < end and start < s.end for s in found):
             found.append(PiiSpan(start, end, kind))
 
     for m in _EMAIL.finditer(text):
-        add(*m.span(), "email")
+        add(*m.span(), "service" if _organisation_mail(text, m.start(), m.group()) else "email")
     for m in _EMAIL_SPELLED.finditer(text):
         add(*m.span(), "email")
     for m in _CARD.finditer(text):
@@ -117,6 +176,10 @@ def find_pii(text: str) -> list[PiiSpan]:
                 add(*m.span(), "phone")
     for m in _PHONE_MOBILE.finditer(text):
         add(*m.span(), "phone")
+    for m in _SPOKEN_RUN.finditer(text) if _may_speak_phone(text) else ():
+        digits = _spoken_digits(m.group())
+        if (len(digits) == 11 and digits[0] in "78") or (len(digits) == 10 and digits[0] == "9"):
+            add(*m.span(), "phone")
     for m in _PHONE_LOCAL.finditer(text):
         if not _service_line(text, m.start(), m.group(1)):
             add(*m.span(1), "phone")

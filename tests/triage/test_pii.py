@@ -80,3 +80,29 @@ def test_how_residents_write_their_numbers(text: str, kind: str) -> None:
 ])
 def test_numbers_that_name_no_person(text: str) -> None:
     assert find_pii(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "позвоните мне, расскажу. восемь девятьсот десять, сто двадцать три, сорок пять, шестьдесят семь",
+    "звоните восемь девятьсот пятьдесят два, сто двадцать три, сорок, сорок",
+    "мой номер девятьсот двенадцать триста сорок пять шестьдесят семь восемьдесят девять",
+])
+def test_a_phone_said_in_words_is_found(text: str) -> None:
+    assert [s.kind for s in find_pii(text)] == ["phone"]
+
+
+def test_counted_things_said_in_words_are_no_phone() -> None:
+    assert find_pii("у нас пять домов, три подъезда, два лифта и семь этажей") == []
+    assert find_pii("сто двадцать три семьи без воды, сорок пять детей") == []
+
+
+@pytest.mark.parametrize("text", [
+    "писала на почту УК uk-nashdvor@mail.ru и в администрацию priemnaya@klyuchegorsk-okrug.ru, ответа нет",
+    "отправила жалобу в приёмную на adm-luzhsk@mail.ru месяц назад",
+])
+def test_an_organisations_email_is_nobodys_personal_data(text: str) -> None:
+    assert find_pii(text) == []
+
+
+def test_a_residents_email_beside_an_organisation_is_still_masked() -> None:
+    assert [s.kind for s in find_pii("УК не отвечает, пишите мне ivanova@mail.ru")] == ["email"]
