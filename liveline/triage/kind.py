@@ -23,9 +23,14 @@ order (measured with ``bench/triage.py --set tune``; the held-out district is on
    звоните", "им пишите", "спросите там"), whose business it is ("не администрация занимается", "при чём тут
    глава"), "не пишите свой лицевой", sympathy ("держитесь"), a laugh; never with "?" or a word to the
    administration or for the writer ("мне", "примите меры"); a joke marked by a laughing or rolling-eyes emoji.
+8. A reply under a question that advises its writer (``_REPLY_ADVICE``: "усилитель купите", "кипятите и
+   отстаивайте", "не верьте", "надо к открытию приходить") or talks to them in the second person ("у вас по
+   программе на 2031", "вы им позволяете"), with the guards of rule 7. Sarcasm ("ага, … совет года 🙄") is no
+   agreement (rule 1).
 Stream talk (3) and thanks (4) around a request or complaint ("звук плохой, но всё же спрошу: …", "спасибо за
 ответ про лифт, его так и не починили") leave it a question (``_ASKS``). Tuned on the tune districts and the
-flat blind file ``tests/data/triage_tune_extra.jsonl`` (``--set extra``); judged on ``heldout`` and ``fresh``.
+flat blind files ``tests/data/triage_tune_extra.jsonl``, ``…_pii.jsonl`` and ``…_threads.jsonl`` (``--set extra``, ``pii``,
+``threads``); judged on ``heldout`` and ``fresh``.
 """
 
 from __future__ import annotations
@@ -130,15 +135,28 @@ _REMARK_SHORT = re.compile(
 # explanation of whose business it is, sympathy, a laugh. Only in a reply, without "?", and never when it also
 # turns to the administration or asks for something for the writer ("позвоните мне", "примите меры")
 _REPLY_TALK = re.compile(
-    r"(?:^|[\s,.!;:])(?:им|туда|ему|ей|сами|лучше)\s+(?:звоните|пишите|обращайтесь|жалуйтесь)\b|"
-    r"\b(?:звоните|пишите|обращайтесь|жалуйтесь|сходите|идите)\s+(?:в|во|на|к|им|туда|через)\b|"
+    r"(?:^|[\s,.!;:])(?:им|туда|ему|ей|сами|лучше)\s+(?:и\s+)?(?:звоните|пишите|обращайтесь|жалуйтесь)\b|"
+    r"\b(?:звоните|пишите|обращайтесь|жалуйтесь|сходите|идите)\s+(?:сразу\s+|лучше\s+)?(?:в|во|на|к|им|туда|через)\b|"
+    r"\bне\s+к\s+(?:администраци\w*|главе)\b|\bэто\s+не\s+администраци\w*|"
     r"^\W*(?:в|во|к|через)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:звоните|пишите|обращайтесь|жалуйтесь|идите)\b|"
     r"^\W*\w+(?:ому|ему)\s+(?:звоните|пишите)\b|\b(?:спросите|узнайте)\s+(?:там|у\s+них|в\s+\w+)\b|"
     r"\bне\s+(?:пишите|светите|выкладывайте)\s+(?:свой|свою|свои|сво[её])\b|\bне\s+администраци\w*\s+(?:занима|ставит|дела|отвеча)\w*|"
     r"\bпри\s+ч[её]м\s+(?:тут|здесь)(?:\s+(?:глава|администрация|мэр))?\b|\bэто\s+к\s+нему\b|\bне\s+надо\s+хамить|\bвы\s+молод(?:ец|цы)\b|"
     r"^\W*(?:держитесь|сочувствую)\b|^\W*(?:а?ха){2,}\w*|^\W*(?:ахах|хаха)\w*|[😂🤣😆😄😁🙃🙄😏]")
+# advice to the resident above (rule 8): what to do about it themselves ("кипятите и отстаивайте", "усилитель купите",
+# "на электричке езжайте", "не сдавайте и всё", "не верьте"), or talk to them in the second person ("у вас по
+# программе на 2031", "вы им позволяете"); the same guards as rule 7
+_REPLY_ADVICE = re.compile(
+    r"\b(?:езжайте|поезжайте|отдайте|кипятите|отстаивайте|купите|покупайте|закажите|соберите|смените|попробуйте|"
+    r"приходите|подавайте|поговорите|требуйте|не\s+(?:верьте|сдавайте|платите|гоняйте|ждите|слушайте|переживайте))\b|"
+    r"\b(?:у\s+вас|вы\s+(?:им|сами|же|бы)|вам\s+(?:лишь|бы|надо|нужно))\b|\bсами\s+(?:попробуйте|виноваты)\b|"
+    r"\b(?:надо|нужно|лучше)\s+(?:\S+\s+){0,3}?(?:приходить|прийти|звонить|позвонить|писать|написать|идти|сходить|ехать|"
+    r"съездить|записываться|записаться|обращаться|обратиться|жаловаться)\b")
 _TO_OFFICIAL = re.compile(r"\b(?:администраци\w*|глав\w*|мэр\w*|мне|нам|прошу|просим|примите|ответьте|сделайте|"
                           r"почините|уберите|помогите|разберитесь|проверьте|когда|почему|сколько)\b")
+
+
+_SARCASM = re.compile(r"🙄|😏|\bну-ну\b|\bсовет\s+года\b")
 
 
 @dataclass(frozen=True)
@@ -163,6 +181,8 @@ def is_support(text: str, parent: Parent | None, street: str | None = None,
     low = stripped.lower()
     if not (_SUPPORT_OPEN.search(low) or (len(low) < 120 and _SUPPORT_ANY.search(low))):
         return False
+    if _SARCASM.search(low):
+        return False  # "ага, детей с незнакомыми отправлять. совет года 🙄": no agreement at all
     if street and street != parent.street:
         return False  # "и у нас так же, на Луговой…": a question of its own
     if street and _OWN_PLACE.search(low):
@@ -200,6 +220,9 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
     if (parent is not None and "?" not in low and _REPLY_TALK.search(low)
             and not _TO_OFFICIAL.search(_REPLY_TALK.sub(" ", low))):
         return True  # talk to the resident above (rule 7)
+    if (parent is not None and parent.kind == "question" and "?" not in low and _REPLY_ADVICE.search(low)
+            and not _TO_OFFICIAL.search(low)):
+        return True  # advice to the resident above (rule 8)
     if not _LETTERS.search(low) or _LAUGH.match(low):
         return True
     asks = _ASKS.search(low)

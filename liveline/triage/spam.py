@@ -1,7 +1,7 @@
 """Spam: links, advertisements and floods.
 
 ``spam_reason`` says "link" for a URL or a bare domain (except a few state domains citizens cite, see
-``data/spam_allow_domains.txt``) and "ad" for strong ad phrases, for offer phrases in a comment that asks nothing
+``data/spam_allow_domains.txt``, a municipality's own site and a VK photo or post cited as evidence) and "ad" for strong ad phrases, for offer phrases in a comment that asks nothing
 (``data/spam_offer_words.txt``), or sale words with a contact. A question
 that mentions "сайт администрации" or a ЖЭК's phone is not spam, nor one that asks something and leaves a phone
 for a callback (sale words with a contact count only in a text without a question mark). ``FloodTracker`` remembers, per author,
@@ -21,7 +21,7 @@ from liveline.triage.pii import find_pii
 # text: re.IGNORECASE costs 2-4x on alternations.
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:t\.me|vk\.cc|clck\.ru|bit\.ly)/\S*")
 _DOMAIN = re.compile(
-    r"(?<![@\w.])((?:[a-z0-9-]+\.)+(?:ru|com|net|org|su|info|biz|online|site|pro|me|io|xyz|shop|club|store)"
+    r"(?<![@\w.-])((?:[a-z0-9-]+\.)+(?:ru|com|net|org|su|info|biz|online|site|pro|me|io|xyz|shop|club|store)"
     r"|(?:[а-яё0-9-]+\.)+(?:рф|ру))(?![\w.@])",
 )
 _CONTACT = re.compile(r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b")
@@ -43,9 +43,15 @@ def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Patte
     return allow, strong, offer, weak
 
 
+# a municipality's own site ("klyuchegorsk-okrug.ru", "adm-luzhsk.ru", "mo-sosnovka.ru") and VK's own content
+# (a photo or a post of the pothole: "vk.com/photo-21874433_457239410") are cited, not promoted
+_OFFICIAL_DOMAIN = re.compile(r"(?:^|[.-])(?:adm|admin|okrug|rayon|raion|mo)(?:[.-]|$)|^adm[a-z]")
+_VK_CONTENT = re.compile(r"^(?:m\.)?vk\.com/(?:photo|wall|video|album)-?\d")
+
+
 def _allowed(domain: str, allow: frozenset[str]) -> bool:
     domain = domain.lower()
-    return any(domain == a or domain.endswith("." + a) for a in allow)
+    return bool(_OFFICIAL_DOMAIN.search(domain)) or any(domain == a or domain.endswith("." + a) for a in allow)
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -68,10 +74,10 @@ def spam_reason(text: str) -> str | None:
     if _one_thing_repeated(low):
         return "flood"
     for m in _URL.finditer(low):
-        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE).split("/")[0]
-        if not _allowed(host, allow):
+        target = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE)
+        if not (_allowed(target.split("/")[0], allow) or _VK_CONTENT.match(target)):
             return "link"
-    for m in _DOMAIN.finditer(low):
+    for m in _DOMAIN.finditer(_URL.sub(" ", low)):  # a URL's own host was judged above
         if not _allowed(m.group(1), allow):
             return "link"
     if strong.search(low):

@@ -155,3 +155,30 @@ def test_a_reply_that_talks_to_the_resident_above_is_chatter(text: str) -> None:
 ])
 def test_a_reply_that_turns_to_the_official_stays_a_question(text: str) -> None:
     assert kind_of(text, "roads", _UNDER_A_QUESTION) == "question"
+
+
+@pytest.mark.parametrize("text", [
+    "усилитель на крышу купите, тысяч за пять, и всё ловит",
+    "кипятите и отстаивайте, мы так годами живём",
+    "не верьте, в позапрошлом году тоже обещали",
+    "до райцентра на электричке езжайте, с вокзала в семь есть",
+    "вы им сами позволяете, соберите собрание и смените УК",
+    "надо к открытию приходить, тогда талон берёте",
+    "пишите сразу в прокуратуру, так быстрее будет",
+    "это не к администрации, это председатель СНТ решает",
+])
+def test_advice_to_the_resident_above_is_chatter(text: str) -> None:
+    assert kind_of(text, "other", _UNDER_A_QUESTION) == "chatter"
+
+
+@pytest.mark.parametrize("text", [
+    "поставьте уже фонарь у остановки, темно",  # a request to the administration
+    "нам надо ехать в райцентр за 40 км, автобуса нет",  # the writer's own problem
+    "у вас в администрации когда ответят про воду?",  # asks
+])
+def test_a_reply_with_a_request_or_a_problem_of_its_own_stays_a_question(text: str) -> None:
+    assert kind_of(text, "roads", _UNDER_A_QUESTION) == "question"
+
+
+def test_agreement_said_in_sarcasm_is_no_support() -> None:
+    assert kind_of("ага, детей с незнакомыми отправлять. совет года 🙄", "other", _UNDER_A_QUESTION) == "chatter"

@@ -107,3 +107,22 @@ def test_offers_and_scams_that_ask_nothing_are_ads(text: str) -> None:
 ])
 def test_a_resident_naming_a_price_or_an_order_is_no_ad(text: str) -> None:
     assert spam_reason(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "на сайте администрации klyuchegorsk-okrug.ru раздел обращений не открывается, как подать?",
+    "вот фото ямы https://vk.com/photo-21874433_457239410 колесо пробила, компенсацию можно получить?",
+    "писала в администрацию priemnaya@klyuchegorsk-okrug.ru, ответа нет",
+])
+def test_a_municipal_site_or_a_vk_photo_cited_in_a_question_is_no_link(text: str) -> None:
+    assert spam_reason(text) is None
+
+
+def test_a_vk_group_promoted_is_still_a_link() -> None:
+    assert spam_reason("подписывайтесь vk.com/club123456 там всё про наш район") == "link"
+
+
+def test_write_to_me_privately_is_an_ad_only_when_it_asks_nothing() -> None:
+    assert spam_reason("Зарабатывай от 5000 в день не выходя из дома! Пиши в лс") == "ad"
+    assert spam_reason("собираем подписи на замену трансформатора, кто с Шахтной пишите в лс. примет ли "
+                       "администрация коллективное обращение?") is None
