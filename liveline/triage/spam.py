@@ -26,6 +26,7 @@ _DOMAIN = re.compile(
 )
 _CONTACT = re.compile(r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b")
 _NORMAL = re.compile(r"[^\w]+")
+_ASKS = re.compile(r"\b(?:будут|будет|есть|можно|положен\w*|правда)\s+ли\b")  # a question without "?"
 
 
 def _lines(name: str) -> list[str]:
@@ -82,9 +83,10 @@ def spam_reason(text: str) -> str | None:
             return "link"
     if strong.search(low):
         return "ad"
-    if "?" not in low and offer.search(low):
+    asks = "?" in low or _ASKS.search(low) is not None
+    if not asks and offer.search(low):
         return "ad"  # an offer that asks nothing
-    if "?" not in low and weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
+    if not asks and weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
         return "ad"  # (a resident asking something and leaving a number for a callback is no ad)
     return None
 

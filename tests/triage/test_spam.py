@@ -126,3 +126,8 @@ def test_write_to_me_privately_is_an_ad_only_when_it_asks_nothing() -> None:
     assert spam_reason("Зарабатывай от 5000 в день не выходя из дома! Пиши в лс") == "ad"
     assert spam_reason("собираем подписи на замену трансформатора, кто с Шахтной пишите в лс. примет ли "
                        "администрация коллективное обращение?") is None
+
+
+def test_a_resident_asking_whether_a_free_service_will_be_offered_is_no_ad() -> None:
+    assert spam_reason("психология подростков, будут ли бесплатные консультации") is None
+    assert spam_reason("Бесплатные консультации юриста, звоните 8-912-555-19-19") == "ad"
