@@ -24,7 +24,8 @@ Speed, one process on one core:
 * ``--scale N``: N synthetic questions through the worker's step (``--in-memory``: analyse + cluster only).
 
 ``--set pii`` / ``--set threads``: flat blind tuning files (``tests/data/triage_tune_pii.jsonl``, personal data and
-spam near misses; ``tests/data/triage_tune_threads.jsonl``, reply threads between residents); tuned on, not estimates.
+spam near misses; ``tests/data/triage_tune_threads.jsonl``, reply threads between residents); ``--set chatter``
+(``tests/data/triage_tune_chatter.jsonl``: replies, live chat and numbers that name nobody); tuned on, not estimates.
 
 ``--set heldout`` / ``--set tune``: the blind three-district set (``tests/data/districts/``, written by someone
 who saw neither the code nor the rules): ``heldout`` is svetloozersky, never tuned on; ``tune`` the other
@@ -421,7 +422,7 @@ DISTRICTS = ROOT / "tests" / "data" / "districts"
 # extra: a flat blind tuning file for kinds and filters (no places, groups or topics)
 SETS = {"heldout": ("svetloozersky",), "fresh": ("zarechensky",), "tune": ("verkhneluzhsky", "kamennobrodsky"),
         "extra": ("triage_tune_extra.jsonl",), "pii": ("triage_tune_pii.jsonl",),
-        "threads": ("triage_tune_threads.jsonl",)}
+        "threads": ("triage_tune_threads.jsonl",), "chatter": ("triage_tune_chatter.jsonl",)}
 
 
 def _rate(hits: int, total: int) -> float:
@@ -512,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=sorted(SETS), dest="district_set",
                         help="the whole triage on the blind sets: heldout (svetloozersky), fresh (zarechensky), tune "
                              "(the other two districts), or a flat tuning file: extra (kinds and filters), pii (personal "
-                             "data and spam near misses), threads (reply threads between residents)")
+                             "data and spam near misses), threads (reply threads between residents), chatter (replies, live chat "
+                             "and numbers that name nobody)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     tune_gc()  # as the worker and `liveline cluster` processes do
