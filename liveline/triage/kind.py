@@ -27,10 +27,15 @@ order (measured with ``bench/triage.py --set tune``; the held-out district is on
    отстаивайте", "не верьте", "надо к открытию приходить") or talks to them in the second person ("у вас по
    программе на 2031", "вы им позволяете"), with the guards of rule 7. Sarcasm ("ага, … совет года 🙄") is no
    agreement (rule 1).
+9. A reply that tells the resident above what the writer knows (``_REPLY_INFO``): hearsay ("я слышал",
+   "говорили"), their own experience ("ходила сама", "у нас получилось"), where it is written ("объявление
+   висит", "на сайте администрации"), with the guards of rule 7; seeing is no marker ("там ещё яма, видела
+   вчера" adds to the question). A comment that only announces a question ("у меня вопрос про газ", "можно
+   задать вопрос?") is chatter: the question comes in the next one.
 Stream talk (3) and thanks (4) around a request or complaint ("звук плохой, но всё же спрошу: …", "спасибо за
 ответ про лифт, его так и не починили") leave it a question (``_ASKS``). Tuned on the tune districts and the
-flat blind files ``tests/data/triage_tune_extra.jsonl``, ``…_pii.jsonl`` and ``…_threads.jsonl`` (``--set extra``, ``pii``,
-``threads``); judged on ``heldout`` and ``fresh``.
+flat blind files ``tests/data/triage_tune_extra.jsonl``, ``…_pii.jsonl``, ``…_threads.jsonl`` and ``…_chatter.jsonl``
+(``--set extra``, ``pii``, ``threads``, ``chatter``); judged on ``heldout`` and ``fresh``.
 """
 
 from __future__ import annotations
@@ -73,13 +78,18 @@ _STREAM = re.compile(
     r"\b(?:выложите|скиньте|выложить)\s+(?:потом\s+)?запис|\bкто[- ]нибудь\s+записывает|\bэфир\w*\s+где\s+посмотреть|"
     r"\b(?:вчерашн|прошл)\w+\s+эфир|\bтранслируете|\bссылк\w*\s+на\s+эфир|\bитоги\s+в\s+посте|"
     r"\bво\s+сколько\s+(?:закончится|конец)|\bсколько\s+(?:ещё\s+|еще\s+)?(?:будет\s+)?длит\w*|"
-    r"\bследующий\s+вопрос|\bпозвонить\s+в\s+эфир|\b(?:мало|много)\s+(?:людей|народу)\s+смотр",
+    r"\bследующий\s+вопрос|\bпозвонить\s+в\s+эфир|\b(?:мало|много)\s+(?:людей|народу)\s+смотр|\bпогромче\b|"
+    r"\bне\s+расслышал\w*|\bна\s+каком\s+канале|\bты\s+тоже\s+смотр\w*|\bчтобы\s+(?:зачитали|прочитали)\b|"
+    r"\bвопросы\s+из\s+комментари\w*\s+(?:будут\s+)?(?:читать|зачитыва\w*)|\bвопросы\s+закончатся|"
+    r"\bоператор\w*\s+(?:уснул|спит)|\bсвязь\s+пропал\w*|\bсмотр(?:ю|им)\s+с\s+(?:телефона|работы|компа|ноутбука)|"
+    r"\bвс[её]\s+норм\w*\s+(?:идёт|идет|показывает)",
 )
 # words that are about the stream only in a short line ("ничего не видно" is also a dark street)
 _STREAM_SHORT = re.compile(
     r"\bничего\s+не\s+(?:слышно|видно)|\bне\s+слышно\b|\bзавис\w*|\bтормозит\b|\bпрерыва\w*|"
     r"\bсвязь\s+прерв\w*|\bповторите\b|\bу\s+меня\s+(?:норм|нормально|всё\s+ок|все\s+ок|пошло|идёт|идет)|"
-    r"\bкартинк\w*|\bгромче\b|\bне\s+груз\w*|\bлага\w*|\bплохо\s+видно",
+    r"\bкартинк\w*|\bгромче\b|\bне\s+груз\w*|\bлага\w*|\bплохо\s+видно|\bдолго\s+ещ[её]\b|\bгде\s+глава\b|"
+    r"\bкто\s+(?:это\s+)?(?:сейчас\s+)?говорит\b|\bчто\s+он\s+сказал\b|\bна\s+связи\b",
 )
 SHORT = 70
 COURTESY_ONLY_MAX = 160  # a longer comment is never courtesy alone
@@ -121,8 +131,15 @@ _REMARK = re.compile(
     r"\bанонимно|\bзадать\s+вопрос\s+главе|\bзаписаться\s+на\s+при[её]м\s+к\s+главе|\bв\s+чат\s+можно|"
     r"\bсъехал\s+с\s+темы|\bне\s+ответил\w*\s+на\s+вопрос|\bвопрос[- ]то\s+не\s+ответил|\bна\s+выборы\b|"
     r"\bзарплат\w*\s+себе|\bсмысла\s+нет|\bотключаюсь|\bкто\s+(?:это\s+)?рядом\s+(?:сидит|с\s+главой)|"
-    r"\bотчита\w*\s+что\s+сделали|\bзачем\s+(?:эти|такие)\s+эфиры|\bпообещать\s+не\s+значит|\bсказки\s+рассказыва",
+    r"\bотчита\w*\s+что\s+сделали|\bзачем\s+(?:эти|такие)\s+эфиры|\bпообещать\s+не\s+значит|\bсказки\s+рассказыва|"
+    r"\bни\s+о\s+ч[её]м\s+(?:говорит|отвеча\w*)|\bзапомним\b|\bсам\s+не\s+знает\b|\bнаконец[- ]то\s+(?:про|спросили)|"
+    r"\bхоть\s+честно\b|\bсказал\s+\W*рассмотрим|\bне\s+ответили\s+про\b|\bвыбирают\s+только\s+удобн\w*|"
+    r"\bхорошо\s+что\s+(?:хоть\s+)?(?:прям\w+\s+лини\w+|эфир\w*)\s+(?:делают|проводят)",
 )
+# a comment that only announces a question ("у меня вопрос про газ", "можно задать вопрос?"): the question itself
+# comes in the next comment
+_ANNOUNCE = re.compile(r"^\W*(?:а\s+)?(?:у\s+меня\s+(?:есть\s+)?|есть\s+|можно\s+(?:задать\s+)?)(?:один\s+)?вопрос\w*"
+                       r"(?:\s+(?:про|по|к|о|об)\s+[\w-]+(?:\s+[\w-]+)?)?\W*$")
 # a short line that only sums the broadcast up or waits ("всё понятно", "ждём ответа", "показуха"); in a longer
 # comment these words may sit beside a real complaint
 _REMARK_SHORT = re.compile(
@@ -142,7 +159,9 @@ _REPLY_TALK = re.compile(
     r"^\W*\w+(?:ому|ему)\s+(?:звоните|пишите)\b|\b(?:спросите|узнайте)\s+(?:там|у\s+них|в\s+\w+)\b|"
     r"\bне\s+(?:пишите|светите|выкладывайте)\s+(?:свой|свою|свои|сво[её])\b|\bне\s+администраци\w*\s+(?:занима|ставит|дела|отвеча)\w*|"
     r"\bпри\s+ч[её]м\s+(?:тут|здесь)(?:\s+(?:глава|администрация|мэр))?\b|\bэто\s+к\s+нему\b|\bне\s+надо\s+хамить|\bвы\s+молод(?:ец|цы)\b|"
-    r"^\W*(?:держитесь|сочувствую)\b|^\W*(?:а?ха){2,}\w*|^\W*(?:ахах|хаха)\w*|[😂🤣😆😄😁🙃🙄😏]")
+    r"^\W*(?:держитесь|сочувствую)\b|^\W*(?:а?ха){2,}\w*|^\W*(?:ахах|хаха)\w*|[😂🤣😆😄😁🙃🙄😏]|"
+    r"\b(?:администраци\w*|глав\w*|район|город)\s+(?:тут\s+|здесь\s+)?(?:бесполезн\w*|(?:ни|не)\s+при\s+ч[её]м|"
+    r"ничего\s+не\s+решает|(?:им\s+)?не\s+указ|штрафы\s+не\s+выписывает)|\b(?:тут|здесь)\s+(?:ни|не)\s+при\s+ч[её]м\b")
 # advice to the resident above (rule 8): what to do about it themselves ("кипятите и отстаивайте", "усилитель купите",
 # "на электричке езжайте", "не сдавайте и всё", "не верьте"), or talk to them in the second person ("у вас по
 # программе на 2031", "вы им позволяете"); the same guards as rule 7
@@ -151,7 +170,16 @@ _REPLY_ADVICE = re.compile(
     r"приходите|подавайте|поговорите|требуйте|не\s+(?:верьте|сдавайте|платите|гоняйте|ждите|слушайте|переживайте))\b|"
     r"\b(?:у\s+вас|вы\s+(?:им|сами|же|бы)|вам\s+(?:лишь|бы|надо|нужно))\b|\bсами\s+(?:попробуйте|виноваты)\b|"
     r"\b(?:надо|нужно|лучше)\s+(?:\S+\s+){0,3}?(?:приходить|прийти|звонить|позвонить|писать|написать|идти|сходить|ехать|"
-    r"съездить|записываться|записаться|обращаться|обратиться|жаловаться)\b")
+    r"съездить|записываться|записаться|обращаться|обратиться|жаловаться)\b|"
+    r"\b(?:ставьте|собирайте|фотографируйте|сохраните|обжалуйте|возите|удалите|удаляйте|выражайтесь|задавай\w*|"
+    r"не\s+(?:оскорбляйте|трогайте))\b|\bзвоните\s+(?:\d+|ещ[её])|\bсмотрите\s+в\b|"
+    r"\bпишите\s+(?:заявлени\w*|претензи\w*|жалоб\w*|письменно|сразу|по\s+существу)|\b(?:по\s+существу|под\s+постом)\s+пишите")
+# a reply that tells the resident above what the writer knows (rule 9): hearsay, their own experience, where it is
+# written; the same guards as rule 7 ("там ещё яма, видела вчера" adds to the question: seeing is no marker)
+_REPLY_INFO = re.compile(
+    r"\b(?:я\s+слышал\w*|говорили|узнавал[аи]?|ходил[аи]?\s+сам[аи]?|(?:у\s+(?:нас|соседа|соседки)\s+)?получилось|"
+    r"проходили|лично\s+знаю|сам\s+жаловался|висит|в\s+анонсе|в\s+бюджете\s+видел\w*|"
+    r"на\s+сайте\s+(?:администрации|области|школы|района)\b)")
 _TO_OFFICIAL = re.compile(r"\b(?:администраци\w*|глав\w*|мэр\w*|мне|нам|прошу|просим|примите|ответьте|сделайте|"
                           r"почините|уберите|помогите|разберитесь|проверьте|когда|почему|сколько)\b")
 
@@ -223,6 +251,11 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
     if (parent is not None and parent.kind == "question" and "?" not in low and _REPLY_ADVICE.search(low)
             and not _TO_OFFICIAL.search(low)):
         return True  # advice to the resident above (rule 8)
+    if (parent is not None and "?" not in low and _REPLY_INFO.search(low)
+            and not _TO_OFFICIAL.search(_REPLY_INFO.sub(" ", low))):
+        return True  # what the writer knows, told to the resident above (rule 9)
+    if _ANNOUNCE.match(low):
+        return True
     if not _LETTERS.search(low) or _LAUGH.match(low):
         return True
     asks = _ASKS.search(low)

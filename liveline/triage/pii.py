@@ -109,7 +109,8 @@ _SERVICE = re.compile(r"(?:диспетчер\w*|горяч\w+\s+лини\w*|р�
 # an organisation's address is nobody's personal data either: one named just before it ("на почту УК …", "в
 # администрацию …"), or one whose name says so (priemnaya@…, uk-…@…, …@…-okrug.ru, …@….gov.ru)
 _ORG_BEFORE_MAIL = re.compile(r"(?:\bук|\bжэк|\bжэу|\bтсж|\bмуп|администраци\w*|при[её]мн\w*|диспетчерск\w*|фонд\w*|"
-                              r"управляющ\w*\s+компани\w*)\W{0,3}(?:«[^»]{0,25}»\s*)?(?:на\s+)?(?:почт\w*\s+|адрес\w*\s+)?$",
+                              r"управляющ\w*\s+компани\w*)\W{0,3}(?:«[^»]{0,25}»\s*|[А-ЯЁ][\w-]+\W{0,3})?(?:на\s+)?"
+                              r"(?:почт\w*\s+|адрес\w*\s+|e-?mail\W{0,3}|эл\.?\s*почт\w*\W{0,3})?$",
                               re.IGNORECASE)
 _ORG_MAIL = re.compile(r"^(?:priem\w*|info|admin\w*|office|kanc\w*|uk[-_.]\w*|mup[-_.]?\w*|adm[-_.]?\w*)\s*@"
                        r"|@\s*(?:[\w-]+\.)*(?:gov\.ru|gosuslugi\.ru)$|@\s*[\w.-]*(?:adm|okrug|admin)[\w.-]*\.[a-zа-я]{2,}$",
@@ -120,8 +121,20 @@ def _organisation_mail(text: str, start: int, address: str) -> bool:
     return bool(_ORG_MAIL.search(address) or _ORG_BEFORE_MAIL.search(text[max(0, start - 40):start]))
 
 
+# a city number that is busy or does not answer is a service's ("по телефону 2-14-40 занято")
+_UNANSWERED = re.compile(r"\W{0,3}(?:занято|не\s+берут|никто\s+не\s+бер[её]т|автоответчик)", re.IGNORECASE)
+_MINE = re.compile(r"\b(?:мой|моя|мне|меня|мо[её])\b", re.IGNORECASE)
+
+
 def _service_line(text: str, start: int, number: str) -> bool:
     return bool(_TOLL_FREE.match(number) or _SERVICE.search(text[max(0, start - 40):start]))
+
+
+def _unanswered_line(text: str, start: int, number: str) -> bool:
+    """A city number (five or six digits) that is busy or does not answer; a mobile that does not answer is
+    still someone's ("сын её, его номер 89021330754 не отвечает")."""
+    end = text.find(number, start) + len(number)
+    return _UNANSWERED.match(text, end, end + 40) is not None and not _MINE.search(text, max(0, start - 30), start)
 
 
 def _digits(s: str) -> str:
@@ -181,7 +194,7 @@ def find_pii(text: str) -> list[PiiSpan]:
         if (len(digits) == 11 and digits[0] in "78") or (len(digits) == 10 and digits[0] == "9"):
             add(*m.span(), "phone")
     for m in _PHONE_LOCAL.finditer(text):
-        if not _service_line(text, m.start(), m.group(1)):
+        if not (_service_line(text, m.start(), m.group(1)) or _unanswered_line(text, m.start(), m.group(1))):
             add(*m.span(1), "phone")
     return sorted((s for s in found if s.kind != "service"), key=lambda s: s.start)
 

@@ -37,7 +37,9 @@ _CYRILLIC = re.compile(r"[а-яё]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[\w@$*#%]+(?:[.\-'’`][\w@$*#%]+)*")
 _SPACED = re.compile(r"(?<![\w*@])(?:[^\W\d_][ .]){2,}[^\W\d_](?![\w*@])")
-_PLACE_NAMES = re.compile(r"^Ебанов(?:о|а|е|у|ом|ск\w*)$")
+# "скот" alone is cattle ("скот на дороге"); people treated "как скотов" / "как к скотам" is an insult
+_AS_CATTLE = re.compile(r"\bкак\s+(?:к\s+)?(скот(?:ам|ов|у|ине|ину|ы)|скотин\w*)\b", re.IGNORECASE)
+_PLACE_NAMES = re.compile(r"^Ебанов(?:о|а|е|у|ом|ск\w*)$|^Козлов(?:а|у|ым|ой|е|ых|ыми)?$")  # a village; a surname ("к Козлову", "Козлов принимает")
 
 
 def _load(name: str) -> re.Pattern[str]:
@@ -104,6 +106,8 @@ def profanity_spans(text: str) -> list[tuple[int, int]]:
     for m in _SPACED.finditer(text):
         if _word_is_profane(re.sub(r"[ .]", "", m.group())):
             spans.append(m.span())
+    for m in _AS_CATTLE.finditer(text):
+        spans.append(m.span(1))
     for m in _WORD.finditer(text):
         if spans and any(s <= m.start() < e for s, e in spans):
             continue

@@ -48,11 +48,22 @@ def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Patte
 # (a photo or a post of the pothole: "vk.com/photo-21874433_457239410") are cited, not promoted
 _OFFICIAL_DOMAIN = re.compile(r"(?:^|[.-])(?:adm|admin|okrug|rayon|raion|mo)(?:[.-]|$)|^adm[a-z]")
 _VK_CONTENT = re.compile(r"^(?:m\.)?vk\.com/(?:photo|wall|video|album)-?\d")
+# a municipality's own VK page ("vk.com/dubravino_adm", "vk.com/admsosnovka")
+_VK_OFFICIAL = re.compile(r"^(?:m\.)?vk\.com/\w*(?:adm|admin|glava|okrug|rayon|raion)\w*")
 
 
 def _allowed(domain: str, allow: frozenset[str]) -> bool:
     domain = domain.lower()
     return bool(_OFFICIAL_DOMAIN.search(domain)) or any(domain == a or domain.endswith("." + a) for a in allow)
+
+
+_PATH = re.compile(r"/\S*")
+
+
+def _path(text: str, at: int) -> str:
+    """The path that follows a bare domain at ``at`` ("/dubravino_adm"), or ""."""
+    m = _PATH.match(text, at)
+    return m.group() if m else ""
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -76,10 +87,11 @@ def spam_reason(text: str) -> str | None:
         return "flood"
     for m in _URL.finditer(low):
         target = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE)
-        if not (_allowed(target.split("/")[0], allow) or _VK_CONTENT.match(target)):
+        if not (_allowed(target.split("/")[0], allow) or _VK_CONTENT.match(target) or _VK_OFFICIAL.match(target)):
             return "link"
-    for m in _DOMAIN.finditer(_URL.sub(" ", low)):  # a URL's own host was judged above
-        if not _allowed(m.group(1), allow):
+    bare = _URL.sub(" ", low)
+    for m in _DOMAIN.finditer(bare):  # a URL's own host was judged above
+        if not (_allowed(m.group(1), allow) or _VK_OFFICIAL.match(m.group(1) + _path(bare, m.end()))):
             return "link"
     if strong.search(low):
         return "ad"

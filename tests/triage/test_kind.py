@@ -182,3 +182,52 @@ def test_a_reply_with_a_request_or_a_problem_of_its_own_stays_a_question(text: s
 
 def test_agreement_said_in_sarcasm_is_no_support() -> None:
     assert kind_of("ага, детей с незнакомыми отправлять. совет года 🙄", "other", _UNDER_A_QUESTION) == "chatter"
+
+
+@pytest.mark.parametrize("text", [
+    "а можно погромче",
+    "что он сказал про мост? не расслышала",
+    "Оля привет, ты на каком канале смотришь?",
+    "смотрю с телефона, всё нормально идёт",
+    "долго ещё? полчаса уже ждём",
+    "Сосновка на связи ✋",
+    "а вопросы из комментариев будут читать?",
+])
+def test_talk_about_the_stream_is_chatter(text: str) -> None:
+    assert kind_of(text, "other") == "chatter"
+
+
+@pytest.mark.parametrize("text", ["у меня вопрос про газ", "можно задать вопрос про Луговую?", "есть вопрос по школе"])
+def test_a_comment_that_only_announces_a_question_is_chatter(text: str) -> None:
+    assert kind_of(text, "other") == "chatter"
+
+
+@pytest.mark.parametrize("text", [
+    "у меня вопрос про газ: когда проведут в Заполье?",
+    "вы не ответили про Заполье, когда будет газ?",
+])
+def test_an_announced_question_that_asks_stays_a_question(text: str) -> None:
+    assert kind_of(text, "gas") == "question"
+
+
+@pytest.mark.parametrize("text", [
+    "звоните 112 ещё раз, пусть приезжают",
+    "пишите заявление в соцзащиту, у нас получилось",
+    "фотографируйте и сохраните чеки, потом в суд",
+    "ставьте стабилизатор и не мучайтесь",
+    "это к дорожникам, администрация тут ни при чём",
+    "водитель тут ни при чём, ему рейсы урезали",
+    "баню уже продали частнику, я слышал",
+    "на двери поликлиники объявление висит, до весны",
+])
+def test_advice_and_hearsay_told_to_the_resident_above_are_chatter(text: str) -> None:
+    assert kind_of(text, "other", _UNDER_A_QUESTION) == "chatter"
+
+
+@pytest.mark.parametrize("text", [
+    "там ещё и яма у моста, видела вчера",  # adds to the question: seeing is no hearsay marker
+    "говорили до весны сделают, а когда точно?",  # asks
+    "я слышала, что свет дадут в среду, прошу подтвердить",  # turns to the official
+])
+def test_a_reply_that_adds_or_asks_is_no_hearsay(text: str) -> None:
+    assert kind_of(text, "roads", _UNDER_A_QUESTION) == "question"

@@ -106,3 +106,9 @@ def test_an_organisations_email_is_nobodys_personal_data(text: str) -> None:
 
 def test_a_residents_email_beside_an_organisation_is_still_masked() -> None:
     assert [s.kind for s in find_pii("УК не отвечает, пишите мне ivanova@mail.ru")] == ["email"]
+
+
+def test_an_organisation_s_mail_and_busy_city_number_are_nobody_s() -> None:
+    assert find_pii("МУП Водоканал, e-mail vodokanal-sosn@mail.ru не отвечает, по телефону 2-14-40 занято") == []
+    assert [s.kind for s in find_pii("мой тел. 2-14-40 занято бывает, звоните вечером")] == ["phone"]
+    assert [s.kind for s in find_pii("сын живёт в Перми, его номер 89021330754 не отвечает")] == ["phone"]

@@ -43,3 +43,10 @@ def test_insults_and_disguised_mat_are_caught(text: str) -> None:
 
 def test_a_theft_is_reported_not_censored() -> None:
     assert find_profanity("у нас вор залез в гараж на Садовой, полиция не едет") == []
+
+
+def test_a_surname_is_no_insult_but_people_treated_as_cattle_is() -> None:
+    assert not is_profane("записаться на приём к Козлову невозможно, Козлов принимает по средам")
+    assert is_profane("эти козлов не накажут")
+    assert find_profanity("относятся к людям как к скотам в соцзащите") == ["скотам"]
+    assert not is_profane("скот на дороге, пастух не смотрит")

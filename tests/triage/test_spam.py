@@ -131,3 +131,18 @@ def test_write_to_me_privately_is_an_ad_only_when_it_asks_nothing() -> None:
 def test_a_resident_asking_whether_a_free_service_will_be_offered_is_no_ad() -> None:
     assert spam_reason("психология подростков, будут ли бесплатные консультации") is None
     assert spam_reason("Бесплатные консультации юриста, звоните 8-912-555-19-19") == "ad"
+
+
+@pytest.mark.parametrize("text", [
+    "Работа в интернете от 3000 в день, пиши + в лс",
+    "Юридические услуги: банкротство, наследство. Консультация бесплатно! Пишите в сообщения группы",
+    "Дрова колотые, машина 5 куб 9000 с доставкой по району. 89611234455",
+])
+def test_job_scams_services_and_goods_with_delivery_are_ads(text: str) -> None:
+    assert spam_reason(text) == "ad"
+
+
+def test_a_municipality_s_vk_page_cited_is_no_link_spam() -> None:
+    assert spam_reason("график вывоза есть в группе администрации vk.com/sosnovka_adm, в закрепе") is None
+    assert spam_reason("https://vk.com/admsosnovka там расписание") is None
+    assert spam_reason("заходите к нам vk.com/best_okna_sale") == "link"
