@@ -229,7 +229,7 @@ class ClusterIndex:
         return ex.cluster
 
     def assign(self, qid: str, f: Features,
-               forbidden: Callable[[str], bool] = lambda other: False) -> Assignment:
+               forbidden: Callable[[str], bool] | None = None) -> Assignment:
         """Where ``f`` belongs: an exemplar to merge into (or None) and up to 3 suggested exemplars."""
         p = self.params
         lemmas = frozenset(f.topic_lemmas)
@@ -254,17 +254,17 @@ class ClusterIndex:
                 near.add(bucket)
             else:
                 near.update(bucket)
+        exemplars, block, house = self._ex, f.block, f.house
+        signature, lsh_merge = f.signature, p.lsh_merge
         for i in sorted(near):
-            ex = self._ex[i]
-            cluster = self._compatible(ex, f)
-            if cluster is None:
+            ex = exemplars[i]  # ``_compatible`` inlined: most near-copies of a street are at its other houses
+            if not ex.alive or ex.block != block or (ex.house and house and ex.house != house):
                 continue
-            est = estimate_jaccard(f.signature, ex.signature)
-            if est >= p.lsh_merge:
-                consider(i, cluster, 1.0 + est, ex.house == f.house)
+            est = estimate_jaccard(signature, ex.signature)
+            if est >= lsh_merge:
+                consider(i, ex.cluster, 1.0 + est, ex.house == house)
         kind = f.block[0] if f.block != "g:" else "general"
         merge_at = {"s": p.street_merge, "g": p.village_merge}.get(kind, p.general_merge)
-        exemplars, block, house = self._ex, f.block, f.house
         profile_weight = p.profile_weight
         for i in self._candidates(f, block):
             # the hottest loop of triage: ``_compatible`` and ``_score`` inlined (the same rules)
@@ -316,8 +316,8 @@ class ClusterIndex:
         suggested: list[str] = []
         for cluster, (merge, score, i) in ranked:
             other = self._ex[i].qid
-            if forbidden(other) or any(forbidden(self._ex[j].qid) for j in self._exemplars.get(cluster, ())
-                                       if j != i):
+            if forbidden is not None and (forbidden(other) or any(
+                    forbidden(self._ex[j].qid) for j in self._exemplars.get(cluster, ()) if j != i)):
                 continue
             if merge_into is None and merge and not suggested:
                 merge_into, top = other, score

@@ -159,7 +159,7 @@ class Triage:
         return is_addition(analysis.safe_text, analysis.topic, parent, place.get("street"), place.get("settlement"))
 
     def decide(self, qid: str, analysis: Analysis,
-               forbidden: Callable[[str], bool] = lambda other: False) -> Decision:
+               forbidden: Callable[[str], bool] | None = None) -> Decision:
         """The one clustering decision, without recording it: the question it repeats and that question's
         cluster now, and the other clusters it likely duplicates. The live worker records it after its Redis
         write, ``cluster`` (and so ``liveline cluster``) at once. A question triage hides (``filtered``) is
@@ -176,7 +176,7 @@ class Triage:
         return Decision(a.merge_into, cluster, suggested, a.score)
 
     def cluster(self, qid: str, analysis: Analysis,
-                forbidden: Callable[[str], bool] = lambda other: False) -> Clustered:
+                forbidden: Callable[[str], bool] | None = None) -> Clustered:
         """Decide and record: the question joins the cluster it merges into, or starts one named by its id."""
         d = self.decide(qid, analysis, forbidden)
         cluster = d.cluster or qid
