@@ -221,13 +221,6 @@ class ClusterIndex:
             cov = covered[cluster] = self.params.profile_weight * coverage(lemmas, profile, wa) if profile else 0.0
         return max(sim, cov)
 
-    @staticmethod
-    def _compatible(ex: _Exemplar, f: Features) -> str | None:
-        """The exemplar's cluster if it may hold ``f`` at all: alive, same block, no conflicting house."""
-        if not ex.alive or ex.block != f.block or (ex.house and f.house and ex.house != f.house):
-            return None
-        return ex.cluster
-
     def assign(self, qid: str, f: Features,
                forbidden: Callable[[str], bool] | None = None) -> Assignment:
         """Where ``f`` belongs: an exemplar to merge into (or None) and up to 3 suggested exemplars."""
@@ -257,7 +250,9 @@ class ClusterIndex:
         exemplars, block, house = self._ex, f.block, f.house
         signature, lsh_merge = f.signature, p.lsh_merge
         for i in sorted(near):
-            ex = exemplars[i]  # ``_compatible`` inlined: most near-copies of a street are at its other houses
+            ex = exemplars[i]
+            # an exemplar may hold ``f`` only alive, in its block, at no other house (most near-copies of a street
+            # are at its other houses)
             if not ex.alive or ex.block != block or (ex.house and house and ex.house != house):
                 continue
             est = estimate_jaccard(signature, ex.signature)
@@ -267,7 +262,7 @@ class ClusterIndex:
         merge_at = {"s": p.street_merge, "g": p.village_merge}.get(kind, p.general_merge)
         profile_weight = p.profile_weight
         for i in self._candidates(f, block):
-            # the hottest loop of triage: ``_compatible`` and ``_score`` inlined (the same rules)
+            # the hottest loop of triage: the same test as above and ``_score`` inlined (the same rules)
             ex = exemplars[i]
             if not ex.alive or ex.block != block or (ex.house and house and ex.house != house):
                 continue

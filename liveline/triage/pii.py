@@ -121,7 +121,7 @@ def _organisation_mail(text: str, start: int, address: str) -> bool:
     return bool(_ORG_MAIL.search(address) or _ORG_BEFORE_MAIL.search(text[max(0, start - 40):start]))
 
 
-# a city number that is busy or does not answer is a service's ("по телефону 2-14-40 занято")
+# a city number that is busy, not picked up or on an answering machine is a service's ("по телефону 2-14-40 занято")
 _UNANSWERED = re.compile(r"\W{0,3}(?:занято|не\s+берут|никто\s+не\s+бер[её]т|автоответчик)", re.IGNORECASE)
 _MINE = re.compile(r"\b(?:мой|моя|мне|меня|мо[её])\b", re.IGNORECASE)
 
@@ -131,8 +131,9 @@ def _service_line(text: str, start: int, number: str) -> bool:
 
 
 def _unanswered_line(text: str, start: int, number: str) -> bool:
-    """A city number (five or six digits) that is busy or does not answer; a mobile that does not answer is
-    still someone's ("сын её, его номер 89021330754 не отвечает")."""
+    """A city number (five or six digits) that is busy or not picked up, and not the writer's own; only city
+    numbers are read so: a mobile nobody answers is still someone's ("сын её, его номер 89021330754 не
+    отвечает"), and "тел. 2-34-56 не отвечает" stays a phone."""
     end = text.find(number, start) + len(number)
     return _UNANSWERED.match(text, end, end + 40) is not None and not _MINE.search(text, max(0, start - 30), start)
 
