@@ -231,3 +231,21 @@ def test_advice_and_hearsay_told_to_the_resident_above_are_chatter(text: str) ->
 ])
 def test_a_reply_that_adds_or_asks_is_no_hearsay(text: str) -> None:
     assert kind_of(text, "roads", _UNDER_A_QUESTION) == "question"
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("диспетчер не на связи третий день", "other"),
+    ("где глава? дорогу не чистят", "roads"),
+    ("долго ещё ждать ремонта дороги?", "roads"),
+    ("связь пропала третий день", "communications"),
+])
+def test_a_problem_in_stream_words_stays_a_question(text: str, topic: str) -> None:
+    assert kind_of(text, topic) == "question"
+
+
+@pytest.mark.parametrize("text", [
+    "провод висит над дорогой уже неделю",  # hangs: no notice
+    "в УК говорили, что починят, до сих пор нет",  # hearsay beside a complaint
+])
+def test_a_reply_that_complains_is_no_hearsay(text: str) -> None:
+    assert kind_of(text, "roads", _UNDER_A_QUESTION) == "question"
