@@ -15,6 +15,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from liveline.triage.screen import Screen
+
 REPLACEMENT = "\ufffd"
 
 _NEWLINES = re.compile(r"\r\n?")
@@ -23,7 +25,9 @@ _MENTION = re.compile(r"\[(?:id|club|public|event)\d+\|([^\]\[|]*)\]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200e\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 _ZWJ = "\u200d"
 
-_GREETING = re.compile(
+# the greeting and sign-off run only on a text holding the words they need (one pass: triage/screen.py)
+_COURTESY_SCREEN = Screen("courtesy", casefold=True)
+_GREETING = _COURTESY_SCREEN.rule(
     r"^\s*(?:"
     r"здра(?:в)?ствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня|вечера|времени\s+суток)"
     r"|доброго\s+времени\s+суток|приветствую(?:\s+вас)?|привет(?:ствую)?"
@@ -32,7 +36,7 @@ _GREETING = re.compile(
     r")[\s!.,:;)]*",
     re.IGNORECASE,
 )
-_SIGN_OFF = re.compile(
+_SIGN_OFF = _COURTESY_SCREEN.rule(
     r"(?:[\s,.!]*(?:с\s+уважением\b[^?]{0,60}"
     r"|(?:заранее\s+)?(?:спасибо|благодарю)(?:\s+(?:большое|заранее|за\s+ответы?|вам))*)[\s!.)]*)$",
     re.IGNORECASE,
@@ -107,13 +111,15 @@ def _trim_combining(text: str) -> str:
 
 
 def _strip_courtesy(text: str) -> str:
-    for _ in range(3):
-        stripped = _GREETING.sub("", text, count=1)
+    # each pass leaves a part of the text it read: what the first text lacks, none of them holds
+    seen = _COURTESY_SCREEN.scan(text)
+    for _ in range(3 if seen.can(_GREETING) else 0):
+        stripped = _GREETING.pattern.sub("", text, count=1)
         if stripped == text:
             break
         text = stripped
-    for _ in range(3):
-        stripped = _SIGN_OFF.sub("", text, count=1).rstrip()
+    for _ in range(3 if seen.can(_SIGN_OFF) else 0):
+        stripped = _SIGN_OFF.pattern.sub("", text, count=1).rstrip()
         if stripped == text:
             break
         text = stripped

@@ -30,6 +30,7 @@ topic lemmas, each posting list capped to its most recent entries.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ PROFILE_SIZE = 24
 
 def weight(lemmas: Iterable[str]) -> float:
     """Total weight of lemmas (precomputed for exemplars: similarity needs only the intersection)."""
-    return sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas])
+    return math.fsum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas])
 
 
 def similarity(a: frozenset[str], b: frozenset[str], wa: float | None = None, wb: float | None = None) -> float:
@@ -213,7 +214,7 @@ class ClusterIndex:
         if not lemmas or lemmas.isdisjoint(theirs):
             sim = 0.0  # most candidates: no weight to sum
         else:
-            inter = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas & theirs])
+            inter = math.fsum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas & theirs])
             sim = inter / (wa + ex.weight - inter)  # ``similarity`` with both weights known, inlined
         cov = covered.get(cluster)
         if cov is None:
@@ -271,12 +272,12 @@ class ClusterIndex:
             if not lemmas or lemmas.isdisjoint(theirs):
                 sim = 0.0
             else:
-                inter = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas & theirs])
+                inter = math.fsum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas & theirs])
                 sim = inter / (wa + ex.weight - inter)
             cov = covered.get(cluster)
             if cov is None:
                 profile = ex.profile
-                found = sum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas if x in profile]) if profile else 0.0
+                found = math.fsum([_WEIGHTS.get(x, OTHER_WEIGHT) for x in lemmas if x in profile]) if profile else 0.0
                 cov = covered[cluster] = profile_weight * found / wa if found else 0.0
             score = max(sim, cov)
             same_topic = ex.topic == f.topic

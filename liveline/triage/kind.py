@@ -42,12 +42,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from liveline.triage.screen import Scan, Screen
 
 Kind = str  # "question" | "support" | "chatter"
 KINDS = ("question", "support", "chatter")
 
+# one literal pass over a comment's lowercased text tells which rules below can match (triage/screen.py)
+_SCREEN = Screen("kind")
 _LETTERS = re.compile(r"[a-zа-яё0-9]", re.IGNORECASE)
-_LAUGH = re.compile(r"^\W*(?:(?:а?ха){2,}|(?:хе){2,}|(?:хи){2,}|ахах\w*|лол|ржу|ору)\W*$")
+_LAUGH = _SCREEN.rule(r"^\W*(?:(?:а?ха){2,}|(?:хе){2,}|(?:хи){2,}|ахах\w*|лол|ржу|ору)\W*$")
 
 # a reply that agrees with its parent: the marker opens it, or closes it after a clause
 _AGREE = (r"(?:\+{1,5}\d*|подтверждаю|присоединяюсь|поддерживаю|поддержу|согласен|согласна|"
@@ -60,12 +65,12 @@ _AGREE = (r"(?:\+{1,5}\d*|подтверждаю|присоединяюсь|по
           r"тоже\s+(?:давно\s+)?(?:хотела?|хочу)\s+спросить|актуально)")
 # short words that agree only when they open the reply ("да, меня вчера чуть не покусали", "верно, …")
 _AGREE_OPENER = rf"(?:{_AGREE}|да|ага|верно|точно|правда|ну\s+да|это\s+точно)"
-_OWN_PLACE = re.compile(r"\b(?:а\s+)?у\s+нас\s+(?:на|в|во)\b")
-_SUPPORT_OPEN = re.compile(rf"^\W*{_AGREE_OPENER}(?:\W|$)")
-_SUPPORT_ANY = re.compile(rf"(?:^|[\s,.!;:]){_AGREE}(?=[\s,.!;:)]|$)")
+_OWN_PLACE = _SCREEN.rule(r"\b(?:а\s+)?у\s+нас\s+(?:на|в|во)\b")
+_SUPPORT_OPEN = _SCREEN.rule(rf"^\W*{_AGREE_OPENER}(?:\W|$)")
+_SUPPORT_ANY = _SCREEN.rule(rf"(?:^|[\s,.!;:]){_AGREE}(?=[\s,.!;:)]|$)")
 
 # the stream itself, however long the comment
-_STREAM = re.compile(
+_STREAM = _SCREEN.rule(
     r"\bзвук\w*|\bтрансляц\w*|\bчёрный\s+экран|\bчерный\s+экран|\bзаставк\w*|\bобновите\s+страниц|"
     r"\bэфир\w*\s+(?:будет|начн\w*|выложите)|\b(?:во\s+сколько|когда)\s+(?:будет\s+)?эфир|"
     r"\bждём\s+эфир|\bждем\s+эфир|\bпрям(?:ой|ая)\s+(?:эфир|линия)\s+или\s+запись|\bзапись\s+(?:эфира|будет)|"
@@ -85,7 +90,7 @@ _STREAM = re.compile(
     r"\bвс[её]\s+норм\w*\s+(?:идёт|идет|показывает)",
 )
 # words that are about the stream only in a short line ("ничего не видно" is also a dark street)
-_STREAM_SHORT = re.compile(
+_STREAM_SHORT = _SCREEN.rule(
     r"\bничего\s+не\s+(?:слышно|видно)|\bне\s+слышно\b|\bзавис\w*|\bтормозит\b|\bпрерыва\w*|"
     r"\bсвязь\s+прерв\w*|\bповторите\b|\bу\s+меня\s+(?:норм|нормально|всё\s+ок|все\s+ок|пошло|идёт|идет)|"
     r"\bкартинк\w*|\bгромче\b|\bне\s+груз\w*|\bлага\w*|\bплохо\s+видно|^\W*долго\s+ещ[её]\W*(?:(?:уже\s+)?(?:\d+\s+минут\w*|полчаса|час\w*)(?:\s+уже)?(?:\s+жд[её]м)?\W*)?$|"
@@ -95,12 +100,12 @@ _STREAM_SHORT = re.compile(
 )
 SHORT = 70
 COURTESY_ONLY_MAX = 160  # a longer comment is never courtesy alone
-_THANKS_FOR_ANSWER = re.compile(r"\bспасибо\s+(?:вам\s+)?за\s+(?:ответ|эфир|прям\w+\s+лини\w+|трансляц)")
+_THANKS_FOR_ANSWER = _SCREEN.rule(r"\bспасибо\s+(?:вам\s+)?за\s+(?:ответ|эфир|прям\w+\s+лини\w+|трансляц)")
 # thanks or praise that opens the comment, with no question and no "but"
 _THANKS = re.compile(r"^(?:[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?,\s*)?(?:(?:большое|огромное|человеческое|от\s+всей\s+души|"
                      r"низкий\s+поклон\s+и)\s+)*(?:спасибо|благодар\w+)|^\W*(?:поздравля\w+|с\s+(?:днём|днем|праздник\w*|"
                      r"8\s+марта|новым\s+годом|наступающим|рождеством|пасхой|победой))\b", re.IGNORECASE)
-_BUT = re.compile(r"\b(?:но|однако|только|а\s+когда|а\s+вот)\b")
+_BUT = _SCREEN.rule(r"\b(?:но|однако|только|а\s+когда|а\s+вот)\b")
 _COURTESY = re.compile(
     r"здра(?:в)?ствуй(?:те)?|добр(?:ый|ое|ого)\s+(?:день|вечер|утро|дня|вечера)|привет\w*|до\s+свидания|"
     r"всего\s+доброго|спасибо\w*|благодар\w*|здоровья\s+вам|молод(?:ец|цы)|"
@@ -116,7 +121,7 @@ _COURTESY = re.compile(
 )
 # names and "из Сосновки" in a greeting: capitalised words, so case-sensitive
 _ADDRESSED = re.compile(r"\bиз\s+[А-ЯЁ]\w+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна)\b|^[А-ЯЁ][а-яё]+,")
-_REMARK = re.compile(
+_REMARK = _SCREEN.rule(
     r"\bничего\s+не\s+сделают|\bодни\s+обещания|\bничего\s+конкретного|\bне\s+верю\b|"
     r"\bкак\s+всегда\s+до\s+выборов|\bнадеюсь,?\s+ответите|\bхорошо\s+бы\s+ответили|\bкто\s+подскажет|"
     r"\bкто[- ]нибудь\s+знает|\bкто\s+знает|\bкто\s+из\s+\w+\s+смотрит|\bкто\s+смотрит|\bхватит\s+спамить|"
@@ -140,11 +145,11 @@ _REMARK = re.compile(
 )
 # a comment that only announces a question ("у меня вопрос про газ", "можно задать вопрос?"): the question itself
 # comes in the next comment
-_ANNOUNCE = re.compile(r"^\W*(?:а\s+)?(?:у\s+меня\s+(?:есть\s+)?|есть\s+|можно\s+(?:задать\s+)?)(?:один\s+)?вопрос\w*"
-                       r"(?:\s+(?:про|по|к|о|об)\s+[\w-]+(?:\s+[\w-]+)?)?\W*$")
+_ANNOUNCE = _SCREEN.rule(r"^\W*(?:а\s+)?(?:у\s+меня\s+(?:есть\s+)?|есть\s+|можно\s+(?:задать\s+)?)(?:один\s+)?вопрос\w*"
+                         r"(?:\s+(?:про|по|к|о|об)\s+[\w-]+(?:\s+[\w-]+)?)?\W*$")
 # a short line that only sums the broadcast up or waits ("всё понятно", "ждём ответа", "показуха"); in a longer
 # comment these words may sit beside a real complaint
-_REMARK_SHORT = re.compile(
+_REMARK_SHORT = _SCREEN.rule(
     r"^\W*(?:ну\s+|всё\s+|все\s+|ок,?\s+)?(?:понятно|ясно)\W*$|^\W*опять\s+вода\W*$|\bжд(?:у|ём|ем)\s+ответ\w*|\bпоказух\w*|"
     r"\bпиар\w*|\bцирк\b|\bклоун\w*|\bбалабол\w*|\bотписк\w*|\bболтовн\w*|\bпустые\s+слова|\bобщие\s+слова",
 )
@@ -153,7 +158,7 @@ _REMARK_SHORT = re.compile(
 # a reply that talks to the resident above rather than to the official (rule 7): advice on where to go, an
 # explanation of whose business it is, sympathy, a laugh. Only in a reply, without "?", and never when it also
 # turns to the administration or asks for something for the writer ("позвоните мне", "примите меры")
-_REPLY_TALK = re.compile(
+_REPLY_TALK = _SCREEN.rule(
     r"(?:^|[\s,.!;:])(?:им|туда|ему|ей|сами|лучше)\s+(?:и\s+)?(?:звоните|пишите|обращайтесь|жалуйтесь)\b|"
     r"\b(?:звоните|пишите|обращайтесь|жалуйтесь|сходите|идите)\s+(?:сразу\s+|лучше\s+)?(?:в|во|на|к|им|туда|через)\b|"
     r"\bне\s+к\s+(?:администраци\w*|главе)\b|\bэто\s+не\s+администраци\w*|"
@@ -167,7 +172,7 @@ _REPLY_TALK = re.compile(
 # advice to the resident above (rule 8): what to do about it themselves ("кипятите и отстаивайте", "усилитель купите",
 # "на электричке езжайте", "не сдавайте и всё", "не верьте"), or talk to them in the second person ("у вас по
 # программе на 2031", "вы им позволяете"); the same guards as rule 7
-_REPLY_ADVICE = re.compile(
+_REPLY_ADVICE = _SCREEN.rule(
     r"\b(?:езжайте|поезжайте|отдайте|кипятите|отстаивайте|купите|покупайте|закажите|соберите|смените|попробуйте|"
     r"приходите|подавайте|поговорите|требуйте|не\s+(?:верьте|сдавайте|платите|гоняйте|ждите|слушайте|переживайте))\b|"
     r"\b(?:у\s+вас|вы\s+(?:им|сами|же|бы)|вам\s+(?:лишь|бы|надо|нужно))\b|\bсами\s+(?:попробуйте|виноваты)\b|"
@@ -178,20 +183,26 @@ _REPLY_ADVICE = re.compile(
     r"\bпишите\s+(?:заявлени\w*|претензи\w*|жалоб\w*|письменно|сразу|по\s+существу)|\b(?:по\s+существу|под\s+постом)\s+пишите")
 # a reply that tells the resident above what the writer knows (rule 9): hearsay, their own experience, where it is
 # written; the same guards as rule 7 ("там ещё яма, видела вчера" adds to the question: seeing is no marker)
-_REPLY_INFO = re.compile(
+_REPLY_INFO = _SCREEN.rule(
     r"\b(?:я\s+слышал\w*|говорили|узнавал[аи]?|ходил[аи]?\s+сам[аи]?|(?:у\s+(?:нас|соседа|соседки)\s+)?получилось|"
     r"проходили|лично\s+знаю|сам\s+жаловался|(?:объявлени\w*|расписани\w*|документ\w*|список|график)\s+(?:\w+\s+)?висит|"
     r"висит\s+(?:объявлени|расписани|список|график)\w*|в\s+анонсе|в\s+бюджете\s+видел\w*|"
     r"на\s+сайте\s+(?:администрации|области|школы|района)\b)")
-_TO_OFFICIAL = re.compile(r"\b(?:администраци\w*|глав\w*|мэр\w*|мне|нам|прошу|просим|примите|ответьте|сделайте|"
-                          r"почините|уберите|помогите|разберитесь|проверьте|когда|почему|сколько)\b")
+_TO_OFFICIAL = _SCREEN.rule(r"\b(?:администраци\w*|глав\w*|мэр\w*|мне|нам|прошу|просим|примите|ответьте|сделайте|"
+                            r"почините|уберите|помогите|разберитесь|проверьте|когда|почему|сколько)\b")
 
 
 # what keeps a reply that also complains a question under rule 9 ("в УК говорили, что починят, до сих пор нет")
-_COMPLAINT = re.compile(r"\b(?:нет|опять|снова|до\s+сих\s+пор|так\s+и\s+не|всё\s+ещё|все\s+еще|никто|ничего\s+не)\b")
+_COMPLAINT = _SCREEN.rule(r"\b(?:нет|опять|снова|до\s+сих\s+пор|так\s+и\s+не|всё\s+ещё|все\s+еще|никто|ничего\s+не)\b")
 
 
-_SARCASM = re.compile(r"🙄|😏|\bну-ну\b|\bсовет\s+года\b")
+_SARCASM = _SCREEN.rule(r"🙄|😏|\bну-ну\b|\bсовет\s+года\b")
+
+
+@lru_cache(maxsize=8)
+def _scan(low: str) -> Scan:
+    """The literal pass over one lowercased comment: ``kind_of``'s rules each read it, once."""
+    return _SCREEN.scan(low)
 
 
 @dataclass(frozen=True)
@@ -214,36 +225,38 @@ def is_support(text: str, parent: Parent | None, street: str | None = None,
     if not _LETTERS.search(stripped):
         return bool(stripped)  # "👍", "+", "!!!" under a question
     low = stripped.lower()
-    if not (_SUPPORT_OPEN.search(low) or (len(low) < 120 and _SUPPORT_ANY.search(low))):
+    seen = _scan(low)
+    if not (seen.search(_SUPPORT_OPEN) or (len(low) < 120 and seen.search(_SUPPORT_ANY))):
         return False
-    if _SARCASM.search(low):
+    if seen.search(_SARCASM):
         return False  # "ага, детей с незнакомыми отправлять. совет года 🙄": no agreement at all
     if street and street != parent.street:
         return False  # "и у нас так же, на Луговой…": a question of its own
-    if street and _OWN_PLACE.search(low):
+    if street and seen.search(_OWN_PLACE):
         return False  # "у нас на Первомайской 14 то же самое": the same problem at the writer's own address
     return not (settlement and parent.settlement and settlement != parent.settlement and not street)
 
 
 # what a question about life in the district has even without a topic word: a request ("уберите", "помогите"),
 # a complaint marker ("нет", "не", "опять"), a question word, a number (a house, a route, a sum)
-_PROBLEM_MARK = re.compile(
+_PROBLEM_MARK = _SCREEN.rule(
     r"\b\w+(?:йте|ите)\b|\b(?:нет|не|ни|никак\w*|никто|некуда|негде|невозможно|опять|снова|когда|почему|зачем|"
     r"сколько|где|куда|кто|как|что|будет|будут|можно|нужн\w*|надо|прошу|просим|помог\w*)\b|\d")
 _NO_PROBLEM_MAX = 200
 
 
 # a comment that asks or complains, whatever courtesy or stream talk is around it
-_ASKS = re.compile(r"\b\w+(?:йте|ите)\b|\b(?:прошу|просим|вопрос\s*:|вопрос\s+по|когда|почему|зачем|сколько|нет|опять|"
-                   r"снова|так\s+и\s+не|до\s+сих\s+пор|напоминаю)\b|\bне\s+(?!за\s)\w+")
+_ASKS = _SCREEN.rule(r"\b\w+(?:йте|ите)\b|\b(?:прошу|просим|вопрос\s*:|вопрос\s+по|когда|почему|зачем|сколько|нет|опять|"
+                      r"снова|так\s+и\s+не|до\s+сих\s+пор|напоминаю)\b|\bне\s+(?!за\s)\w+")
 
 
 def has_no_problem(text: str, topic: str, street: str | None) -> bool:
     """A top-level comment with nothing a problem is made of: no topic, no street, no question mark, no request,
     complaint or question word, no number ("Добрый вечер, Ягодное на связи", "изображение перевёрнуто 😂")."""
     low = text.lower()
+    seen = _scan(low)
     return (topic == "other" and not street and "?" not in low and len(low) <= _NO_PROBLEM_MAX
-            and not _PROBLEM_MARK.search(low))
+            and not seen.search(_PROBLEM_MARK))
 
 
 def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
@@ -252,43 +265,44 @@ def is_chatter(text: str, topic: str, parent: Parent | None = None) -> bool:
         return True
     stripped = text.strip()
     low = stripped.lower()
-    if (parent is not None and "?" not in low and _REPLY_TALK.search(low)
-            and not _TO_OFFICIAL.search(_REPLY_TALK.sub(" ", low))):
+    seen = _scan(low)
+    if (parent is not None and "?" not in low and seen.search(_REPLY_TALK)
+            and not _TO_OFFICIAL.pattern.search(_REPLY_TALK.pattern.sub(" ", low))):
         return True  # talk to the resident above (rule 7)
-    if (parent is not None and parent.kind == "question" and "?" not in low and _REPLY_ADVICE.search(low)
-            and not _TO_OFFICIAL.search(low)):
+    if (parent is not None and parent.kind == "question" and "?" not in low and seen.search(_REPLY_ADVICE)
+            and not seen.search(_TO_OFFICIAL)):
         return True  # advice to the resident above (rule 8)
-    if (parent is not None and "?" not in low and _REPLY_INFO.search(low)
-            and not _TO_OFFICIAL.search(_REPLY_INFO.sub(" ", low)) and not _COMPLAINT.search(low)):
+    if (parent is not None and "?" not in low and seen.search(_REPLY_INFO)
+            and not _TO_OFFICIAL.pattern.search(_REPLY_INFO.pattern.sub(" ", low)) and not seen.search(_COMPLAINT)):
         return True  # what the writer knows, told to the resident above (rule 9)
-    if _ANNOUNCE.match(low):
+    if seen.match(_ANNOUNCE):
         return True
-    if not _LETTERS.search(low) or _LAUGH.match(low):
+    if not _LETTERS.search(low) or seen.match(_LAUGH):
         return True
-    asks = _ASKS.search(low)
-    if _STREAM.search(low) and (topic == "other" or len(low) <= SHORT or not asks):
+    asks = seen.search(_ASKS)
+    if seen.search(_STREAM) and (topic == "other" or len(low) <= SHORT or not asks):
         return True  # the stream itself ("звук плохой, но всё же спрошу: канализация…" asks about a problem)
-    if len(low) <= SHORT and _STREAM_SHORT.search(low):
+    if len(low) <= SHORT and seen.search(_STREAM_SHORT):
         return True
     if "?" in low and topic != "other":
         return False  # asks about a problem: the common case, and nothing below may hide it
-    thanks = _THANKS.match(stripped) or _THANKS_FOR_ANSWER.search(low)
-    if thanks and not _BUT.search(low) and not asks and "?" not in low:
+    thanks = _THANKS.match(stripped) or seen.search(_THANKS_FOR_ANSWER)
+    if thanks and not seen.search(_BUT) and not asks and "?" not in low:
         return True
     if len(low) <= COURTESY_ONLY_MAX:
         rest = _COURTESY.sub(" ", _ADDRESSED.sub(" ", stripped).lower())
         if not re.search(r"[а-яёa-z]{3,}", rest) and "?" not in rest:
             return True
-    return bool(_REMARK.search(low) or (len(low) <= SHORT and _REMARK_SHORT.search(low)))
+    return bool(seen.search(_REMARK) or (len(low) <= SHORT and seen.search(_REMARK_SHORT)))
 
 
 # a reply that turns to a matter of its own: "а …", "кстати …", "и ещё вопрос", "у нас так же"
-_OWN_MATTER = re.compile(r"^\W*(?:а\b|кстати\b|и\s+ещ[её]\s+вопрос|ещ[её]\s+вопрос|вопрос\b|у\s+нас\b|и\s+у\s+нас\b|"
-                         r"а\s+у\s+нас\b|мы\s+тоже\b|у\s+меня\s+тоже\b)|\bу\s+нас\s+так\s+же|\bу\s+нас\s+тоже")
+_OWN_MATTER = _SCREEN.rule(r"^\W*(?:а\b|кстати\b|и\s+ещ[её]\s+вопрос|ещ[её]\s+вопрос|вопрос\b|у\s+нас\b|и\s+у\s+нас\b|"
+                           r"а\s+у\s+нас\b|мы\s+тоже\b|у\s+меня\s+тоже\b)|\bу\s+нас\s+так\s+же|\bу\s+нас\s+тоже")
 # words that tie a reply to its parent's matter ("там ещё…", "особенно по утрам", "там же затопило"): such a reply
 # adds to the parent even when its words belong to another topic (a pole by the unlit street)
-_ANAPHORA = re.compile(r"^\W*(?:там|особенно|ещ[её]|причём|причем|при\s+этом|к\s+тому\s+же|тем\s+более|плюс|"
-                       r"кроме\s+того|вдобавок|так\s+ещ[её]|да\s+и)\b|\bтам\s+же\b|\bв\s+том\s+же\b|\bу\s+них\s+же\b")
+_ANAPHORA = _SCREEN.rule(r"^\W*(?:там|особенно|ещ[её]|причём|причем|при\s+этом|к\s+тому\s+же|тем\s+более|плюс|"
+                         r"кроме\s+того|вдобавок|так\s+ещ[её]|да\s+и)\b|\bтам\s+же\b|\bв\s+том\s+же\b|\bу\s+них\s+же\b")
 ADDITION_MAX = 200  # a longer reply says enough to stand on its own
 
 
@@ -302,13 +316,14 @@ def is_addition(text: str, topic: str, parent: Parent | None, street: str | None
     if parent is None or parent.kind != "question" or parent.filtered:
         return False
     low = text.strip().lower()
-    if not low or "?" in low or len(low) > ADDITION_MAX or _OWN_MATTER.search(low) or _OWN_PLACE.search(low):
+    seen = _scan(low)
+    if not low or "?" in low or len(low) > ADDITION_MAX or seen.search(_OWN_MATTER) or seen.search(_OWN_PLACE):
         return False
     if street and street != parent.street:
         return False
     if settlement and settlement != parent.settlement:
         return False
-    return topic in ("other", parent.topic) or parent.topic is None or bool(_ANAPHORA.search(low))
+    return topic in ("other", parent.topic) or parent.topic is None or bool(seen.search(_ANAPHORA))
 
 
 def kind_of(text: str, topic: str, parent: Parent | None = None, street: str | None = None,

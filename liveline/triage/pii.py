@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from liveline.triage.screen import Screen
+
 LABELS = {
     "phone": "[телефон скрыт]", "email": "[e-mail скрыт]", "passport": "[паспорт скрыт]",
     "snils": "[СНИЛС скрыт]", "card": "[номер карты скрыт]", "inn": "[ИНН скрыт]",
@@ -33,25 +35,27 @@ class PiiSpan:
     kind: str  # phone | email | passport | snils | card | inn | account
 
 
+# one pass over a comment tells which of the patterns below can match (triage/screen.py)
+_SCREEN = Screen("pii", casefold=True)
 _FIVE_DIGITS = re.compile(r"\d(?:\D*\d){4}")
-_EMAIL = re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)  # "ivanov @ bk.ru" too
+_EMAIL = _SCREEN.rule(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)  # "ivanov @ bk.ru" too
 # an address spelled out against harvesters: "petrova dot olga собака gmail.com"
-_EMAIL_SPELLED = re.compile(r"[a-z0-9._-]+(?:\s+(?:dot|точка)\s+[a-z0-9._-]+)*\s*(?:собака|\(at\)|\[at\])\s*"
+_EMAIL_SPELLED = _SCREEN.rule(r"[a-z0-9._-]+(?:\s+(?:dot|точка)\s+[a-z0-9._-]+)*\s*(?:собака|\(at\)|\[at\])\s*"
                             r"[a-z0-9-]+(?:\.|\s+(?:dot|точка)\s+)[a-z]{2,}", re.IGNORECASE)
-_CARD = re.compile(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?![\d-])")
-_SNILS = re.compile(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
-_SNILS_WORD = re.compile(r"снилс\w*\W{0,5}(\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{2})(?!\d)", re.IGNORECASE)
-_PASSPORT = re.compile(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}[\s-]?(?:№\s?|номер\s)?\d{6})(?!\d)",
+_CARD = _SCREEN.rule(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?![\d-])")
+_SNILS = _SCREEN.rule(r"(?<![\d-])\d{3}-\d{3}-\d{3}[ -]\d{2}(?![\d-])")
+_SNILS_WORD = _SCREEN.rule(r"снилс\w*\W{0,5}(\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{2})(?!\d)", re.IGNORECASE)
+_PASSPORT = _SCREEN.rule(r"паспорт\w*(?:\W+\w+){0,3}?\W+(\d{2}\s?\d{2}[\s-]?(?:№\s?|номер\s)?\d{6})(?!\d)",
                        re.IGNORECASE)
-_PASSPORT_SERIES = re.compile(r"\bсери[яи]\s*(\d{2}\s?\d{2})\s*(?:№|номер)\s*(\d{6})(?!\d)", re.IGNORECASE)
+_PASSPORT_SERIES = _SCREEN.rule(r"\bсери[яи]\s*(\d{2}\s?\d{2})\s*(?:№|номер)\s*(\d{6})(?!\d)", re.IGNORECASE)
 # a utility bill's account: "лицевой счёт 7700123456", "л/с 40123", "лицевой 5003117742"
-_ACCOUNT = re.compile(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.|\bлс\b(?:\s+в\s+\w+)?|\bабонентск\w*\s+номер\w*)"
+_ACCOUNT = _SCREEN.rule(r"(?:\bлицев\w*(?:\s+сч[её]т\w*)?|\bл/с|\bл\.\s?с\.|\bлс\b(?:\s+в\s+\w+)?|\bабонентск\w*\s+номер\w*)"
                       r"\s*(?:№\s*|:\s*)?"
                       r"(\d(?:[\s-]?\d){4,19})(?![\d-])", re.IGNORECASE)  # "лицевой 203-445-118", "ЛС № 7700123"
-_INN = re.compile(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)  # 10 digits: an organisation's
-_PHONE_LONG = re.compile(r"(?<![\w+])(?<!\d\.)(?:\+\s?7|8|7)[\s\-.]*\(?\d[\d\s\-().]{7,26}\d(?![\d-]|\.\d)")  # "8 9 1 0 …"
-_PHONE_MOBILE = re.compile(r"(?<![\d-])\(?9\d{2}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\d-])")
-_PHONE_LOCAL = re.compile(
+_INN = _SCREEN.rule(r"\bинн\W{0,5}(\d{12}|\d{10})(?!\d)", re.IGNORECASE)  # 10 digits: an organisation's
+_PHONE_LONG = _SCREEN.rule(r"(?<![\w+])(?<!\d\.)(?:\+\s?7|8|7)[\s\-.]*\(?\d[\d\s\-().]{7,26}\d(?![\d-]|\.\d)")  # "8 9 1 0 …"
+_PHONE_MOBILE = _SCREEN.rule(r"(?<![\d-])\(?9\d{2}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?![\d-])")
+_PHONE_LOCAL = _SCREEN.rule(
     r"(?:\bтел\b\.?|\bт\.|телефон\w*(?:\s+дома)?|\bзвоните\b|\bномер\w*\s+телефона|\bсот\.|\bдом\.)\s*(?:[:\-]\s*)?"
     r"(\d{1,3}[\s\-]\d{2}[\s\-]\d{2}|\d{3}-\d{3}|\d{5,6})(?![\d-])",
     re.IGNORECASE,
@@ -68,7 +72,7 @@ _TENS = {"двадцать": 20, "тридцать": 30, "сорок": 40, "пя
 _HUNDREDS = {"сто": 100, "двести": 200, "триста": 300, "четыреста": 400, "пятьсот": 500, "шестьсот": 600,
              "семьсот": 700, "восемьсот": 800, "девятьсот": 900}
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TEENS, *_TENS, *_HUNDREDS], key=len, reverse=True))
-_SPOKEN_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})\b(?:[\s,\-]+(?:{_NUMBER_WORD})\b){{4,}}", re.IGNORECASE)
+_SPOKEN_RUN = _SCREEN.rule(rf"\b(?:{_NUMBER_WORD})\b(?:[\s,\-]+(?:{_NUMBER_WORD})\b){{4,}}", re.IGNORECASE)
 _ORDER = {**dict.fromkeys(_HUNDREDS, 3), **dict.fromkeys(_TENS, 2), **dict.fromkeys(_TEENS, 1),
           **dict.fromkeys(_UNITS, 1)}
 
@@ -158,43 +162,45 @@ def find_pii(text: str) -> list[PiiSpan]:
             and not _may_speak_phone(text)):
         return found  # every kind but an e-mail or a phone said in words holds at least five digits
 
+    seen = _SCREEN.scan(text)
+
     def add(start: int, end: int, kind: str) -> None:
         if not any(s.start < end and start < s.end for s in found):
             found.append(PiiSpan(start, end, kind))
 
-    for m in _EMAIL.finditer(text):
+    for m in seen.finditer(_EMAIL):
         add(*m.span(), "service" if _organisation_mail(text, m.start(), m.group()) else "email")
-    for m in _EMAIL_SPELLED.finditer(text):
+    for m in seen.finditer(_EMAIL_SPELLED):
         add(*m.span(), "email")
-    for m in _CARD.finditer(text):
+    for m in seen.finditer(_CARD):
         near = text[max(0, m.start() - 30):m.start()].lower()
         if _luhn(_digits(m.group())) or "карт" in near:
             add(*m.span(), "card")
-    for m in _SNILS.finditer(text):
+    for m in seen.finditer(_SNILS):
         add(*m.span(), "snils")
-    for m in _SNILS_WORD.finditer(text):
+    for m in seen.finditer(_SNILS_WORD):
         add(*m.span(1), "snils")
-    for m in _PASSPORT.finditer(text):
+    for m in seen.finditer(_PASSPORT):
         add(*m.span(1), "passport")
-    for m in _PASSPORT_SERIES.finditer(text):
+    for m in seen.finditer(_PASSPORT_SERIES):
         add(m.start(1), m.end(2), "passport")
-    for m in _INN.finditer(text):
+    for m in seen.finditer(_INN):
         add(*m.span(1), "inn" if len(m.group(1)) == 12 else "service")  # an organisation's INN claims its span
-    for m in _ACCOUNT.finditer(text):
+    for m in seen.finditer(_ACCOUNT):
         add(*m.span(1), "account")
-    for m in _PHONE_LONG.finditer(text):
+    for m in seen.finditer(_PHONE_LONG):
         if len(_digits(m.group())) == 11 and not re.search(r"\s{2,}|\)\s*\(", m.group()):
             if _service_line(text, m.start(), m.group()):
                 add(*m.span(), "service")  # claims the span, so no shorter pattern reads it as a phone
             else:
                 add(*m.span(), "phone")
-    for m in _PHONE_MOBILE.finditer(text):
+    for m in seen.finditer(_PHONE_MOBILE):
         add(*m.span(), "phone")
-    for m in _SPOKEN_RUN.finditer(text) if _may_speak_phone(text) else ():
+    for m in seen.finditer(_SPOKEN_RUN) if _may_speak_phone(text) else ():
         digits = _spoken_digits(m.group())
         if (len(digits) == 11 and digits[0] in "78") or (len(digits) == 10 and digits[0] == "9"):
             add(*m.span(), "phone")
-    for m in _PHONE_LOCAL.finditer(text):
+    for m in seen.finditer(_PHONE_LOCAL):
         if not (_service_line(text, m.start(), m.group(1)) or _unanswered_line(text, m.start(), m.group(1))):
             add(*m.span(1), "phone")
     return sorted((s for s in found if s.kind != "service"), key=lambda s: s.start)

@@ -23,6 +23,8 @@ from functools import lru_cache
 from importlib import resources
 from itertools import product
 
+from liveline.triage.screen import Screen
+
 _LOOKALIKE = str.maketrans({
     "a": "а", "b": "б", "c": "с", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "н", "i": "и", "j": "й",
     "k": "к", "l": "л", "m": "м", "n": "п", "o": "о", "p": "р", "r": "р", "s": "с", "t": "т", "u": "и",
@@ -38,7 +40,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[\w@$*#%]+(?:[.\-'’`][\w@$*#%]+)*")
 _SPACED = re.compile(r"(?<![\w*@])(?:[^\W\d_][ .]){2,}[^\W\d_](?![\w*@])")
 # "скот" alone is cattle ("скот на дороге"); people treated "как скотов" / "как к скотам" is an insult
-_AS_CATTLE = re.compile(r"\bкак\s+(?:к\s+)?(скот(?:ам|ов|у|ине|ину|ы)|скотин\w*)\b", re.IGNORECASE)
+_SCREEN = Screen("profanity", casefold=True)  # one literal pass a comment (triage/screen.py)
+_AS_CATTLE = _SCREEN.rule(r"\bкак\s+(?:к\s+)?(скот(?:ам|ов|у|ине|ину|ы)|скотин\w*)\b", re.IGNORECASE)
 _PLACE_NAMES = re.compile(r"^Ебанов(?:о|а|е|у|ом|ск\w*)$|^Козлов(?:а|у|ым|ой|е|ых|ыми)?$")  # a village; a surname ("к Козлову", "Козлов принимает")
 
 
@@ -106,8 +109,10 @@ def profanity_spans(text: str) -> list[tuple[int, int]]:
     for m in _SPACED.finditer(text):
         if _word_is_profane(re.sub(r"[ .]", "", m.group())):
             spans.append(m.span())
-    for m in _AS_CATTLE.finditer(text):
+    for m in _SCREEN.scan(text).finditer(_AS_CATTLE):
         spans.append(m.span(1))
+    if not any(map(_word_is_profane, _WORD.findall(text))):
+        return sorted(spans)  # the common case: no word is profane (one C-level pass over the cached answers)
     for m in _WORD.finditer(text):
         if spans and any(s <= m.start() < e for s, e in spans):
             continue

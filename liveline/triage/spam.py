@@ -16,17 +16,20 @@ from functools import lru_cache
 from importlib import resources
 
 from liveline.triage.pii import find_pii
+from liveline.triage.screen import Rule, Screen
 
 # Every pattern here (and in the rule files, written in lowercase) runs case-sensitively on the lowercased
 # text: re.IGNORECASE costs 2-4x on alternations.
-_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:t\.me|vk\.cc|clck\.ru|bit\.ly)/\S*")
-_DOMAIN = re.compile(
+_SCREEN = Screen("spam")  # one literal pass a comment tells which of these can match (triage/screen.py)
+_URL = _SCREEN.rule(r"https?://\S+|\bwww\.\S+|\b(?:t\.me|vk\.cc|clck\.ru|bit\.ly)/\S*")
+_DOMAIN = _SCREEN.rule(
     r"(?<![@\w.-])((?:[a-z0-9-]+\.)+(?:ru|com|net|org|su|info|biz|online|site|pro|me|io|xyz|shop|club|store)"
     r"|(?:[а-яё0-9-]+\.)+(?:рф|ру))(?![\w.@])",
 )
-_CONTACT = re.compile(r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b")
+_CONTACT = _SCREEN.rule(
+    r"\b(?:лс|личк\w*|личные\s+сообщения|whatsapp|вацап|ватсап|телеграм\w*|telegram|viber|вайбер)\b")
 _NORMAL = re.compile(r"[^\w]+")
-_ASKS = re.compile(r"\b(?:будут|будет|есть|можно|положен\w*|правда)\s+ли\b")  # a question without "?"
+_ASKS = _SCREEN.rule(r"\b(?:будут|будет|есть|можно|положен\w*|правда)\s+ли\b")  # a question without "?"
 
 
 def _lines(name: str) -> list[str]:
@@ -35,12 +38,12 @@ def _lines(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _rules() -> tuple[frozenset[str], Rule, Rule, Rule]:
     allow = frozenset(d.lower() for d in _lines("spam_allow_domains.txt"))
     # every phrase starts a word: the leading \b lets the engine skip the other positions at once (2.4x)
-    strong = re.compile(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_ad_words.txt")) + ")")
-    offer = re.compile("|".join(f"(?:{r})" for r in _lines("spam_offer_words.txt")))
-    weak = re.compile(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_sale_words.txt")) + r")\b")
+    strong = _SCREEN.rule(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_ad_words.txt")) + ")")
+    offer = _SCREEN.rule("|".join(f"(?:{r})" for r in _lines("spam_offer_words.txt")))
+    weak = _SCREEN.rule(r"\b(?:" + "|".join(f"(?:{r})" for r in _lines("spam_sale_words.txt")) + r")\b")
     return allow, strong, offer, weak
 
 
@@ -73,6 +76,9 @@ _NOT_FLOOD = frozenset("+!?.👍")
 def _one_thing_repeated(low: str) -> bool:
     """"позор позор позор позор", "ау ау ау ау", a row of ten 👎: one word four times or a symbol ten times
     ("+++++" and a row of 👍 under a question are support, not flood)."""
+    pieces = low.split()
+    if len(pieces) > 1 and any(p[0] != pieces[0][0] for p in pieces):
+        return False  # one token over and over starts every piece with its first character
     tokens = _TOKEN.findall(low)
     if len(tokens) < 4 or len(set(tokens)) != 1 or tokens[0] in _NOT_FLOOD:
         return False
@@ -85,20 +91,23 @@ def spam_reason(text: str) -> str | None:
     low = text.lower()
     if _one_thing_repeated(low):
         return "flood"
-    for m in _URL.finditer(low):
+    seen = _SCREEN.scan(low)
+    for m in seen.finditer(_URL):
         target = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(), flags=re.IGNORECASE)
         if not (_allowed(target.split("/")[0], allow) or _VK_CONTENT.match(target) or _VK_OFFICIAL.match(target)):
             return "link"
-    bare = _URL.sub(" ", low)
-    for m in _DOMAIN.finditer(bare):  # a URL's own host was judged above
+    bare = seen.sub(_URL, " ")
+    # a URL's own host was judged above; with no URL the text is the one scanned
+    domains = seen.finditer(_DOMAIN) if bare is low else _DOMAIN.pattern.finditer(bare)
+    for m in domains:
         if not (_allowed(m.group(1), allow) or _VK_OFFICIAL.match(m.group(1) + _path(bare, m.end()))):
             return "link"
-    if strong.search(low):
+    if seen.search(strong):
         return "ad"
-    asks = "?" in low or _ASKS.search(low) is not None
-    if not asks and offer.search(low):
+    asks = "?" in low or seen.search(_ASKS) is not None
+    if not asks and seen.search(offer):
         return "ad"  # an offer that asks nothing
-    if not asks and weak.search(low) and (_CONTACT.search(low) or any(s.kind == "phone" for s in find_pii(text))):
+    if not asks and seen.search(weak) and (seen.search(_CONTACT) or any(s.kind == "phone" for s in find_pii(text))):
         return "ad"  # (a resident asking something and leaving a number for a callback is no ad)
     return None
 

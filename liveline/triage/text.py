@@ -14,29 +14,35 @@ import re
 from functools import lru_cache
 from typing import Any
 
-# (pattern, replacement, literals). Patterns run with re.IGNORECASE; "(?-i:...)" marks parts that must keep
-# case. A trailing space is added to the replacement, so "ул.Ленина" splits into "улица Ленина". A pattern
-# runs only when one of its literals occurs in the lowercased text (no replacement contains a match).
-_ABBREVIATIONS: list[tuple[str, str, tuple[str, ...]]] = [
-    (r"\bул(?:\.|\b)", "улица", ('ул',)),
-    (r"\bпр-кт(?:\.|\b)|\bпр-т(?:\.|\b)|\bпросп(?:\.|\b)", "проспект", ('пр',)),
-    (r"\bпр-д(?:\.|\b)", "проезд", ('пр-д',)),
-    (r"\bпер(?:\.|\b)", "переулок", ('пер',)),
-    (r"\bб-р(?:\.|\b)|\bбульв\.", "бульвар", ('б-р', 'бульв.')),
-    (r"\bпл\.|\bпл\b(?=\s*(?-i:[А-ЯЁ]))", "площадь", ('пл',)),
-    (r"\bнаб\.", "набережная", ('наб.',)),
-    (r"\bш\.", "шоссе", ('ш.',)),
-    (r"\bмкр-н(?:\.|\b)|\bмкрн?(?:\.|\b)", "микрорайон", ('мкр',)),
-    (r"\bкорп(?:\.|\b)|\bк\.\s*(?=\d)", "корпус", ('корп', 'к.')),
-    (r"\bкв(?!\.?\s*к?м\b)(?:\.|\b)", "квартира", ('кв',)),  # not "кв. м"
-    (r"\bд\.?\s*(?=\d)", "дом", ('д',)),
-    (r"\bд\.\s*(?=(?-i:[А-ЯЁ]))|\bдер\.", "деревня", ('д.', 'дер.')),
-    (r"(?<!\d)(?<!\d\s)\bг\.\s*(?=[а-яё])", "город", ('г.',)),
-    (r"\bпгт(?:\.|\b)|\bпос(?:\.|\b)|\bп\.\s*(?=(?-i:[А-ЯЁ]))", "поселок", ('пгт', 'пос', 'п.')),
-    (r"\bс\.\s*(?=(?-i:[А-ЯЁ]))", "село", ('с.',)),
-    (r"\bр-н(?:\.|\b)", "район", ('р-н',)),
+from liveline.triage.screen import Screen
+
+# (pattern, replacement). Patterns run with re.IGNORECASE; "(?-i:...)" marks parts that must keep case. A
+# trailing space is added to the replacement, so "ул.Ленина" splits into "улица Ленина". A pattern runs only
+# when the literals it needs occur in the text (one pass finds them all: triage/screen.py) and, when it ends in
+# "(?=\d)", when the text has a digit (no replacement contains a match).
+_ABBREVIATIONS: list[tuple[str, str]] = [
+    (r"\bул(?:\.|\b)", "улица"),
+    (r"\bпр-кт(?:\.|\b)|\bпр-т(?:\.|\b)|\bпросп(?:\.|\b)", "проспект"),
+    (r"\bпр-д(?:\.|\b)", "проезд"),
+    (r"\bпер(?:\.|\b)", "переулок"),
+    (r"\bб-р(?:\.|\b)|\bбульв\.", "бульвар"),
+    (r"\bпл\.|\bпл\b(?=\s*(?-i:[А-ЯЁ]))", "площадь"),
+    (r"\bнаб\.", "набережная"),
+    (r"\bш\.", "шоссе"),
+    (r"\bмкр-н(?:\.|\b)|\bмкрн?(?:\.|\b)", "микрорайон"),
+    (r"\bкорп(?:\.|\b)|\bк\.\s*(?=\d)", "корпус"),
+    (r"\bкв(?!\.?\s*к?м\b)(?:\.|\b)", "квартира"),  # not "кв. м"
+    (r"\bд\.?\s*(?=\d)", "дом"),
+    (r"\bд\.\s*(?=(?-i:[А-ЯЁ]))|\bдер\.", "деревня"),
+    (r"(?<!\d)(?<!\d\s)\bг\.\s*(?=[а-яё])", "город"),
+    (r"\bпгт(?:\.|\b)|\bпос(?:\.|\b)|\bп\.\s*(?=(?-i:[А-ЯЁ]))", "поселок"),
+    (r"\bс\.\s*(?=(?-i:[А-ЯЁ]))", "село"),
+    (r"\bр-н(?:\.|\b)", "район"),
 ]
-_ABBREVIATION_RES = [(re.compile(p, re.IGNORECASE), r + " ", lits) for p, r, lits in _ABBREVIATIONS]
+_ABBREVIATION_SCREEN = Screen("abbreviations", casefold=True)
+_ABBREVIATION_RULES = [(_ABBREVIATION_SCREEN.rule(p, re.IGNORECASE), r + " ", p.endswith(r"(?=\d)"))
+                       for p, r in _ABBREVIATIONS]
+_DIGIT = re.compile(r"\d")
 # "Ленина5" -> "Ленина 5"; a digit followed by a letter ("5а") stays together as a house number.
 _LETTER_DIGIT = re.compile(r"(?<=[а-яёa-z])(?=\d)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t]+")
@@ -61,12 +67,16 @@ STOP_LEMMAS = frozenset(_STOP_WORDS.split())
 @lru_cache(maxsize=64)
 def expand_abbreviations(text: str) -> str:
     """Expand address abbreviations, keeping the case of everything else; ё is left as is."""
-    low = text.lower()
-    for pattern, replacement, literals in _ABBREVIATION_RES:
-        if any(map(low.__contains__, literals)):
-            text = pattern.sub(replacement, text)
-    text = _LETTER_DIGIT.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    seen = _ABBREVIATION_SCREEN.scan(text)
+    digit = _DIGIT.search(text) is not None
+    for rule, replacement, needs_digit in _ABBREVIATION_RULES:
+        if seen.can(rule) and (digit or not needs_digit):
+            text = rule.pattern.sub(replacement, text)
+    if digit:
+        text = _LETTER_DIGIT.sub(" ", text)
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def fold(text: str) -> str:

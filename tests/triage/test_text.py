@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveline.triage.text import content_lemmas, lemma, lemma_set, normalise, tokens
+from liveline.triage.text import content_lemmas, expand_abbreviations, lemma, lemma_set, normalise, tokens
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,10 @@ def test_content_lemmas_drop_greetings_and_function_words() -> None:
         "починить", "дорога", "улица", "ленин"]
     assert content_lemmas("Подскажите пожалуйста, будет ли ремонт в школе?") == ["ремонт", "школа"]
     assert content_lemmas("Уважаемый глава, добрый день! Почему нет ответа на мой вопрос?") == []
+
+
+def test_an_address_abbreviation_is_expanded_only_where_it_stands_alone() -> None:
+    assert expand_abbreviations("Ул.Ленина д.5, кв.12") == "улица Ленина дом 5, квартира 12"
+    assert expand_abbreviations("ДОМ 5А на пр-т. Мира") == "ДОМ 5А на проспект Мира"
+    assert expand_abbreviations("Ленина5\tи  д. Сосновка") == "Ленина 5 и деревня Сосновка"
+    assert expand_abbreviations("улице Садовой") == "улице Садовой"
