@@ -153,6 +153,12 @@ def block_of(place: Place | None, default_settlement: str | None) -> str:
     return "g:"
 
 
+@lru_cache(maxsize=200_000)
+def _forms(word: str) -> frozenset[str]:
+    """A word and every lemma pymorphy offers for it."""
+    return lemma_set(word) | {word}
+
+
 class Extractor:
     """Feature extraction bound to one gazetteer (its place words are prepared once)."""
 
@@ -179,9 +185,10 @@ class Extractor:
         # "Новоозёрская поликлиника": words derived from a settlement's name are place words too
         self._settlement_stems = tuple(fold(s)[:-2] for s in (gazetteer.settlements if gazetteer else [])
                                        if " " not in s and len(s) >= 6)
+        self._topic_of: dict[str, str | None] = {}  # content lemma -> its topic lemma (``_topic_lemma``)
 
     def _hints(self, words: list[str], place: Place | None) -> list[str]:
-        forms = [lemma_set(w) | {w} for w in words]
+        forms = [_forms(w) for w in words]
         present: set[str] = set().union(*forms) if forms else set()
         settlements: list[str] = []
         for lem in present:
@@ -216,15 +223,28 @@ class Extractor:
             if pair in _PHRASES:
                 out.add(_PHRASES[pair])
                 skip.update((k, k + 1))
+        topic_of = self._topic_of
         for k, lem in enumerate(lemmas):
             if k in skip:
                 continue
-            if lem.isdigit() or len(lem) < 2 or lem in self._place_lemmas or _is_name(lem):
-                continue
-            if self._settlement_stems and lem.startswith(self._settlement_stems):
-                continue
-            out.add(concept(lem))
+            try:
+                concept_lemma = topic_of[lem]
+            except KeyError:
+                concept_lemma = topic_of[lem] = self._topic_lemma(lem)
+            if concept_lemma is not None:
+                out.add(concept_lemma)
+        if len(topic_of) > 200_000:
+            topic_of.clear()
         return sorted(out)
+
+    def _topic_lemma(self, lem: str) -> str | None:
+        """The concept a content lemma stands for in the topic lemmas, None for a number, a place word or a
+        name (depends on the lemma and this extractor's gazetteer only, so it is kept per lemma)."""
+        if lem.isdigit() or len(lem) < 2 or lem in self._place_lemmas or _is_name(lem):
+            return None
+        if self._settlement_stems and lem.startswith(self._settlement_stems):
+            return None
+        return concept(lem)
 
     def extract(self, text: str, place: Place | None | bool = False, topic: str | None = None) -> Features:
         """Features of ``text``. Pass ``place``/``topic`` when already known (``False`` = locate here)."""

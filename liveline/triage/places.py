@@ -159,6 +159,7 @@ class Gazetteer:
         # "Новоозёрская школа": the adjective of a settlement ending in -ск names it too
         self._settlement_adjectives: dict[str, str] = {
             fold(s) + "ий": s for s in self.settlements if fold(s).endswith("ск")}
+        self._adjective_lemmas = frozenset(self._settlement_adjectives)  # for a disjointness test in C
         for pos, street in enumerate(self.streets):
             for lem in street.name.lemmas[0] if street.name.lemmas else ():
                 self._index.setdefault(lem, []).append((pos, street))
@@ -260,15 +261,24 @@ def _word(w: str) -> tuple[str, str, bool, bool, bool, frozenset[str], str | Non
     return w, low, w[:1].isupper() and not (len(w) > 1 and w.isupper()), number, brk, lemmas, typ, settle
 
 
+@lru_cache(maxsize=4096)
+def _gap_leads(gap: str) -> bool:
+    """Whether the characters between two tokens open a clause (", ", " — "); there are few distinct gaps."""
+    return _CLAUSE_MARK.search(gap) is not None
+
+
 def _tokenise(text: str) -> list[_Token]:
     out: list[_Token] = []
     text = expand_abbreviations(text)
     end = 0
+    brk = True  # the text's start opens a clause, as sentence punctuation does
+    new = tuple.__new__  # the fields straight into the tuple: NamedTuple's own __new__ is Python code
     for m in _TOKEN.finditer(text):
         start = m.start()
-        gap = text[end:start]
-        lead = not out or out[-1].brk or (gap != " " and _CLAUSE_MARK.search(gap) is not None)
-        out.append(_Token(*_word(m.group()), lead))
+        lead = brk or (start != end + 1 or text[end] != " ") and _gap_leads(text[end:start])
+        tok: _Token = new(_Token, (*_word(m.group()), lead))
+        out.append(tok)
+        brk = tok.brk
         end = m.end()
     return out
 
@@ -410,16 +420,16 @@ def _find_settlement(r: _Reader, gaz: Gazetteer) -> str | None:
     """The settlement mentioned. Of several ("рейс Новоозёрск — Сосновка") the first that is not the
     district centre: a route or a comparison with the centre is about the other place."""
     firsts = gaz.settlement_first_lemmas
-    adjectives = gaz._settlement_adjectives  # новоозерский
+    adjectives, adjective_lemmas = gaz._settlement_adjectives, gaz._adjective_lemmas  # новоозерский
     found: list[str] = []
     for i in range(len(r.toks)):
         tok = r.toks[i]
         if tok.brk or i in r.used:
             continue
-        if adjective := next((adjectives[lem] for lem in tok.lemmas if lem in adjectives), None):
-            found.append(adjective)  # "Новоозёрская школа", "в Новоозёрской поликлинике"
+        if not tok.lemmas.isdisjoint(adjective_lemmas):  # "Новоозёрская школа", "в Новоозёрской поликлинике"
+            found.append(next(adjectives[lem] for lem in tok.lemmas if lem in adjectives))
             continue
-        if not (tok.lemmas & firsts):
+        if tok.lemmas.isdisjoint(firsts):
             continue
         for text, name in zip(gaz.settlements, gaz.settlement_names):
             j = r.match(i, name)

@@ -107,7 +107,10 @@ def required_literals(pattern: re.Pattern[str], casefold: bool = False) -> list[
     if ignorecase and not casefold:
         return []
     groups = list(dict.fromkeys(_groups(sre_parse.parse(pattern.pattern, pattern.flags), ignorecase, casefold)))
-    return sorted(groups, key=_quality, reverse=True)[:MAX_GROUPS]
+    ranked = sorted(groups, key=_quality, reverse=True)[:MAX_GROUPS]
+    # a one-character literal (" ", "у") is in nearly every text: each occurrence costs the pass a step and
+    # rules out nothing, so such a group is kept only when the pattern has nothing better
+    return [g for g in ranked if min(map(len, g)) > 1] or ranked[:1]
 
 
 SCREENS: list[Screen] = []  # every screen made, for the test that each answers as its patterns do

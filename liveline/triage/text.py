@@ -142,7 +142,13 @@ def is_content(word: str) -> bool:
     return part not in FUNCTION_POS and lem not in STOP_LEMMAS and word not in STOP_LEMMAS
 
 
+@lru_cache(maxsize=200_000)
+def _content_lemma(word: str) -> str | None:
+    """The lemma of a meaningful word, None for a function or stop word (``is_content``)."""
+    return lemma(word) if is_content(word) else None
+
+
 def content_lemmas(text: str) -> list[str]:
     """Lemmas of the meaningful words, in order: "Когда починят дорогу на ул. Ленина?" ->
     ["починить", "дорога", "улица", "ленин"]."""
-    return [lemma(t) for t in tokens(text) if is_content(t)]
+    return [lem for lem in map(_content_lemma, _tokens(text)) if lem is not None]
