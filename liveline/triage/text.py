@@ -18,8 +18,8 @@ from liveline.triage.screen import Screen
 
 # (pattern, replacement). Patterns run with re.IGNORECASE; "(?-i:...)" marks parts that must keep case. A
 # trailing space is added to the replacement, so "ул.Ленина" splits into "улица Ленина". A pattern runs only
-# when the literals it needs occur in the text (one pass finds them all: triage/screen.py) and, when it ends in
-# "(?=\d)", when the text has a digit (no replacement contains a match).
+# when the literals it needs occur in the text (one pass finds them all: triage/screen.py) and, when it is one
+# branch ending in "(?=\d)", when the text has a digit (no replacement contains a match).
 _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"\bул(?:\.|\b)", "улица"),
     (r"\bпр-кт(?:\.|\b)|\bпр-т(?:\.|\b)|\bпросп(?:\.|\b)", "проспект"),
@@ -40,7 +40,8 @@ _ABBREVIATIONS: list[tuple[str, str]] = [
     (r"\bр-н(?:\.|\b)", "район"),
 ]
 _ABBREVIATION_SCREEN = Screen("abbreviations", casefold=True)
-_ABBREVIATION_RULES = [(_ABBREVIATION_SCREEN.rule(p, re.IGNORECASE), r + " ", p.endswith(r"(?=\d)"))
+# a pattern that is one branch ending in "(?=\d)" ("д.5") needs a digit in the text; "корп.|к. 5" does not ("корп. Б")
+_ABBREVIATION_RULES = [(_ABBREVIATION_SCREEN.rule(p, re.IGNORECASE), r + " ", "|" not in p and p.endswith(r"(?=\d)"))
                        for p, r in _ABBREVIATIONS]
 _DIGIT = re.compile(r"\d")
 # "Ленина5" -> "Ленина 5"; a digit followed by a letter ("5а") stays together as a house number.

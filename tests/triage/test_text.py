@@ -70,3 +70,4 @@ def test_an_address_abbreviation_is_expanded_only_where_it_stands_alone() -> Non
     assert expand_abbreviations("ДОМ 5А на пр-т. Мира") == "ДОМ 5А на проспект Мира"
     assert expand_abbreviations("Ленина5\tи  д. Сосновка") == "Ленина 5 и деревня Сосновка"
     assert expand_abbreviations("улице Садовой") == "улице Садовой"
+    assert expand_abbreviations("корп.Б Садовой") == "корпус Б Садовой"  # no digit in the text, still expanded
