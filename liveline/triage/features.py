@@ -30,7 +30,7 @@ import numpy as np
 
 from liveline.store import codec
 from liveline.triage.places import SETTLEMENT_WORDS, STREET_TYPES, Gazetteer, Place, locate
-from liveline.triage.text import content_lemmas, fold, lemma_set, morph, tokens
+from liveline.triage.text import content_lemmas, fold, morph, tokens, word_forms
 from liveline.triage.topics import DEFAULT_TAXONOMY, VARIANTS, Topic, classify
 
 NUM_PERM = 64
@@ -153,12 +153,6 @@ def block_of(place: Place | None, default_settlement: str | None) -> str:
     return "g:"
 
 
-@lru_cache(maxsize=200_000)
-def _forms(word: str) -> frozenset[str]:
-    """A word and every lemma pymorphy offers for it."""
-    return lemma_set(word) | {word}
-
-
 class Extractor:
     """Feature extraction bound to one gazetteer (its place words are prepared once)."""
 
@@ -188,7 +182,7 @@ class Extractor:
         self._topic_of: dict[str, str | None] = {}  # content lemma -> its topic lemma (``_topic_lemma``)
 
     def _hints(self, words: list[str], place: Place | None) -> list[str]:
-        forms = [_forms(w) for w in words]
+        forms = [word_forms(w) for w in words]
         present: set[str] = set().union(*forms) if forms else set()
         settlements: list[str] = []
         for lem in present:

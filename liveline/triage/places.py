@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from liveline.triage.text import analyse, expand_abbreviations, fold, lemma_set, morph
+from liveline.triage.text import analyse, expand_abbreviations, fold, morph, word_forms
 
 # Street types (lemma) and the abbreviation a label uses.
 STREET_TYPES: dict[str, str] = {
@@ -130,7 +130,7 @@ class Street:
 
 def _prepare(text: str) -> PlaceName:
     words = [w for w in _TOKEN.findall(text) if w[0].isalnum()]
-    lemmas = tuple(lemma_set(fold(w)) | {fold(w)} for w in words)
+    lemmas = tuple(word_forms(fold(w)) for w in words)
     ambiguous = False
     adjective = False
     if len(words) == 1 and not words[0].isdigit():
@@ -230,11 +230,6 @@ class _Token(NamedTuple):
         return analyse(self.low)[0]
 
 
-@lru_cache(maxsize=200_000)
-def _word_lemmas(low: str) -> frozenset[str]:
-    return lemma_set(low) | {low}
-
-
 @lru_cache(maxsize=20_000)
 def _parses(low: str) -> tuple[Any, ...]:
     """pymorphy3's parses of a word, most likely first (cached: parsing is the slow part)."""
@@ -253,7 +248,7 @@ def _word(w: str) -> tuple[str, str, bool, bool, bool, frozenset[str], str | Non
     brk = not w[0].isalnum()
     low = fold(w)
     number = w[0].isdigit()
-    lemmas: frozenset[str] = frozenset() if brk else _word_lemmas(low)
+    lemmas: frozenset[str] = frozenset() if brk else word_forms(low)
     typ = settle = None
     if not brk and not number:
         typ = next((t for t in STREET_TYPES if t in lemmas), None)

@@ -132,6 +132,12 @@ def lemma_set(word: str) -> frozenset[str]:
     return analyse(word)[2]
 
 
+@lru_cache(maxsize=200_000)
+def word_forms(word: str) -> frozenset[str]:
+    """The word itself and every lemma pymorphy3 offers for it (``lemma_set``)."""
+    return lemma_set(word) | {word}
+
+
 def pos(word: str) -> str | None:
     """Part of speech of the most likely parse ("NOUN", "ADJF", "PREP"...), None for numbers."""
     return analyse(word)[1]
