@@ -66,6 +66,15 @@ def repair_loop(r: redis.Redis, stop: threading.Event, settings: Settings) -> No
             return
 
 
+class _RedisOutageTraceback(logging.Filter):
+    """Drops RQ's "found an unhandled exception, quitting" when the exception is Redis going away (it can happen
+    in RQ's registry maintenance): ``_work_jobs`` rides it out and says so in one line, without a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, (redis.ConnectionError, redis.TimeoutError, OSError))
+
+
 def _work_jobs(rq_conn: redis.Redis, burst: bool) -> None:
     """RQ's SimpleWorker until it stops. RQ quits its loop when Redis goes away at the wrong moment ("found an
     unhandled exception, quitting"); the worker process rides that out like its other threads: a new RQ worker
@@ -73,6 +82,9 @@ def _work_jobs(rq_conn: redis.Redis, burst: bool) -> None:
     from rq import Queue, SimpleWorker
     from rq.exceptions import StopRequested
 
+    rq_log = logging.getLogger("rq.worker")
+    if not any(isinstance(f, _RedisOutageTraceback) for f in rq_log.filters):
+        rq_log.addFilter(_RedisOutageTraceback())
     while True:
         rq_worker = SimpleWorker([Queue(RQ_QUEUE, connection=rq_conn)], connection=rq_conn)
         try:
